@@ -1,0 +1,8 @@
+internal static partial class Interop
+{
+    internal static class Libraries
+    {
+        internal const string Libc = "libc";
+        internal const string Z = "libz.so.1";
+    }
+}

@@ -1,0 +1,22 @@
+using System.Runtime.InteropServices;
+using VgpuView.VfioPlanes.SafeHandles;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        internal const int F_DUPFD_CLOEXEC = 1030;
+        internal const int F_GETFD = 1;
+        internal const int F_GETFL = 3;
+
+        [LibraryImport(Libraries.Libc, EntryPoint = "fcntl", SetLastError = true)]
+        internal static partial int Fcntl(SafeFdHandle fd, int cmd, int arg);
+
+        // fcntl(F_DUPFD_CLOEXEC) returns a new descriptor: the new handle owns it.
+        [LibraryImport(Libraries.Libc, EntryPoint = "fcntl", SetLastError = true)]
+        private static partial SafeFdHandle FcntlDup(SafeFdHandle fd, int cmd, int arg);
+
+        /// <summary>A close-on-exec duplicate of <paramref name="fd"/>, numbered 3 or above.</summary>
+        internal static SafeFdHandle Dup(SafeFdHandle fd) => FcntlDup(fd, F_DUPFD_CLOEXEC, 3);
+    }
+}

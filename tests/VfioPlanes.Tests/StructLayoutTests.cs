@@ -1,0 +1,28 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Xunit;
+using static Interop.Vfio;
+
+namespace VgpuView.VfioPlanes.Tests;
+
+/// <summary>
+/// Sizes and offsets written down from linux/vfio.h by hand; the ABI test checks the same
+/// against the machine's header with a C compiler.
+/// </summary>
+public class StructLayoutTests
+{
+    [Fact]
+    public void GfxPlaneInfo_MatchesHeaderLayout()
+    {
+        Assert.Equal(64, Unsafe.SizeOf<vfio_device_gfx_plane_info>());
+        Assert.Equal(16, (int)Marshal.OffsetOf<vfio_device_gfx_plane_info>(nameof(vfio_device_gfx_plane_info.drm_format_mod)));
+        Assert.Equal(56, (int)Marshal.OffsetOf<vfio_device_gfx_plane_info>(nameof(vfio_device_gfx_plane_info.dmabuf_id)));
+    }
+
+    [Fact]
+    public void DisplayIoctlNumbers_AreIoSemicolonPlus114And115()
+    {
+        Assert.Equal(0x3B72u, VFIO_DEVICE_QUERY_GFX_PLANE);
+        Assert.Equal(0x3B73u, VFIO_DEVICE_GET_GFX_DMABUF);
+    }
+}
