@@ -35,6 +35,7 @@ public sealed class GpuCompositor : IDisposable
     private readonly CursorUniforms _cursor;
     private readonly uint _vertexArray;
     private readonly string?[] _loggedPath = new string?[3];
+    private readonly HashSet<PlaneTexture> _textures = [];
     private uint _framebuffer;
     private uint _renderbuffer;
     private bool _disposed;
@@ -84,6 +85,13 @@ public sealed class GpuCompositor : IDisposable
 
     internal HeadlessEgl Egl => _egl;
 
+    /// <summary>Textures made here and not yet disposed; shutdown disposes what is left.</summary>
+    internal int LiveTextures => _textures.Count;
+
+    internal void Track(PlaneTexture texture) => _textures.Add(texture);
+
+    internal void Untrack(PlaneTexture texture) => _textures.Remove(texture);
+
     /// <summary>
     /// A texture for a dma-buf plane: imported where the driver lists the plane's carrier format
     /// (and its modifier, when not linear), else uploaded from a read-only mapping of the fd every
@@ -92,6 +100,7 @@ public sealed class GpuCompositor : IDisposable
     /// </summary>
     internal PlaneTexture CreateTexture(SafeFdHandle dmabuf, in PlaneInfo plane)
     {
+        _egl.MakeCurrent();
         GlPlaneFormat format = FormatFor(plane);
         var texture = new PlaneTexture(this, plane, format, dmabuf, borrowedMapping: null);
         try
@@ -121,6 +130,7 @@ public sealed class GpuCompositor : IDisposable
     /// <summary>A texture uploaded every frame from <paramref name="mapping"/> (a region plane), which its owner keeps mapped.</summary>
     internal PlaneTexture CreateTexture(SafeMappedRegion mapping, in PlaneInfo plane)
     {
+        _egl.MakeCurrent();
         var texture = new PlaneTexture(this, plane, FormatFor(plane), dmabuf: null, mapping);
         texture.SetUploadReason("region plane");
         return texture;
@@ -129,6 +139,7 @@ public sealed class GpuCompositor : IDisposable
     /// <summary>A texture the caller fills with <see cref="PlaneTexture.Upload"/> before drawing.</summary>
     internal PlaneTexture CreateUploadTexture(in PlaneInfo plane)
     {
+        _egl.MakeCurrent();
         var texture = new PlaneTexture(this, plane, FormatFor(plane), dmabuf: null, borrowedMapping: null);
         texture.SetUploadReason("bytes given by the caller");
         return texture;
@@ -197,6 +208,7 @@ public sealed class GpuCompositor : IDisposable
     internal void Render(PlaneTexture? primary, PlaneTexture? cursor, int cursorX, int cursorY)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _egl.MakeCurrent();
         if (primary is not null)
         {
             EnsureTarget((int)primary.Layout.Width, (int)primary.Layout.Height);
@@ -318,6 +330,7 @@ public sealed class GpuCompositor : IDisposable
     public void ReadPixels(Span<byte> rgba)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _egl.MakeCurrent();
         Interop.Gl.BindFramebuffer(Interop.Gl.GL_FRAMEBUFFER, _framebuffer);
         Interop.Gl.PixelStorei(Interop.Gl.GL_PACK_ALIGNMENT, 4);
 
@@ -326,7 +339,11 @@ public sealed class GpuCompositor : IDisposable
     }
 
     /// <summary>Waits until the GPU has finished the frame (for timing).</summary>
-    public void Finish() => Interop.Gl.Finish();
+    public void Finish()
+    {
+        _egl.MakeCurrent();
+        Interop.Gl.Finish();
+    }
 
     private void DeleteTarget()
     {
@@ -351,6 +368,12 @@ public sealed class GpuCompositor : IDisposable
         if (_disposed)
         {
             return;
+        }
+
+        _egl.MakeCurrent();
+        foreach (PlaneTexture texture in _textures.ToArray())
+        {
+            texture.Dispose();
         }
 
         _disposed = true;

@@ -239,6 +239,21 @@ internal sealed class HeadlessEgl : IDisposable
         return Array.IndexOf(list, modifier) >= 0;
     }
 
+    /// <summary>
+    /// Makes this context current on the calling thread unless it already is. Several renderers
+    /// may share a thread (a capture beside a window); GL names mean nothing outside their context.
+    /// </summary>
+    public void MakeCurrent()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        nint ctx = _context.DangerousGetHandle();
+        if (Interop.Egl.GetCurrentContext() != ctx
+            && Interop.Egl.MakeCurrent(_display.DangerousGetHandle(), 0, 0, ctx) != Interop.Egl.EGL_TRUE)
+        {
+            throw EglException.Last("eglMakeCurrent(EGL_NO_SURFACE)");
+        }
+    }
+
     public void Dispose()
     {
         if (_disposed)

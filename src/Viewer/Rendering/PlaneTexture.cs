@@ -42,6 +42,7 @@ internal sealed class PlaneTexture : IDisposable
         _mapping = borrowedMapping;
         _texture = Interop.Gl.GenTexture();
         Interlocked.Increment(ref s_live);
+        owner.Track(this);
         Interop.Gl.BindTexture(Interop.Gl.GL_TEXTURE_2D, _texture);
 
         // texelFetch ignores filtering, but a texture without mipmaps is only complete with a
@@ -197,6 +198,7 @@ internal sealed class PlaneTexture : IDisposable
 
         int width = TexelWidth;
         int height = (int)Layout.Height;
+        _owner.Egl.MakeCurrent();
         Interop.Gl.BindTexture(Interop.Gl.GL_TEXTURE_2D, _texture);
         if (_storageWidth != width || _storageHeight != height || _storageFormat != Format.GlInternalFormat)
         {
@@ -251,8 +253,10 @@ internal sealed class PlaneTexture : IDisposable
             return;
         }
 
+        _owner.Egl.MakeCurrent();
         Interop.Gl.DeleteTexture(_texture);
         _texture = 0;
+        _owner.Untrack(this);
         Interlocked.Decrement(ref s_live);
         _image?.Dispose();
         _image = null;

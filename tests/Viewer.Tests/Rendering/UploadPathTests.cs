@@ -143,4 +143,44 @@ public sealed class UploadPathTests
             Assert.Equal(before, PlaneTexture.Live);
         }
     }
+
+    [Fact]
+    public void Shutdown_WithTexturesLeft_ReleasesThemAll()
+    {
+        RequireEgl();
+        int before = PlaneTexture.Live;
+        var gpu = new GpuCompositor(TextWriter.Null, allowImport: false);
+        for (uint id = 0; id < 8; id++)
+        {
+            (PlaneInfo plane, byte[] bytes) = MakePlane(DrmFourcc.RGB565, 6, 3, seed: (int)id, id: id);
+            gpu.CreateUploadTexture(plane).Upload(bytes);
+        }
+
+        Assert.Equal(8, gpu.LiveTextures);
+        Assert.Equal(before + 8, PlaneTexture.Live);
+        gpu.Dispose();
+        gpu.Dispose();
+
+        Assert.Equal(before, PlaneTexture.Live);
+    }
+
+    [Fact]
+    public void TwoRenderersOnOneThread_EachDrawsItsOwnPlane()
+    {
+        RequireEgl();
+        (PlaneInfo a, byte[] aBytes) = MakePlane(DrmFourcc.XRGB8888, 5, 5, seed: 20);
+        (PlaneInfo b, byte[] bBytes) = MakePlane(DrmFourcc.BGR888, 7, 3, seed: 21);
+        using var first = new GpuCompositor(TextWriter.Null, allowImport: false);
+        using PlaneTexture ta = first.CreateUploadTexture(a);
+        using var second = new GpuCompositor(TextWriter.Null, allowImport: false);
+        using PlaneTexture tb = second.CreateUploadTexture(b);
+        ta.Upload(aBytes);
+        tb.Upload(bBytes);
+
+        first.Render(ta, null, 0, 0);
+        second.Render(tb, null, 0, 0);
+
+        AssertSameImage(ReferencePixels.Compose(DrmFourcc.XRGB8888, aBytes, 5, 5, (int)a.Stride, 0, [], 0, 0, 0, 0, 0), Read(first), 5, "first renderer");
+        AssertSameImage(ReferencePixels.Compose(DrmFourcc.BGR888, bBytes, 7, 3, (int)b.Stride, 0, [], 0, 0, 0, 0, 0), Read(second), 7, "second renderer");
+    }
 }
