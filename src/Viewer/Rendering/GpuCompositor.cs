@@ -36,6 +36,7 @@ public sealed class GpuCompositor : IDisposable
     private readonly uint _vertexArray;
     private readonly string?[] _loggedPath = new string?[3];
     private readonly HashSet<PlaneTexture> _textures = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PlaneTexture> _retired = new();
     private uint _framebuffer;
     private uint _renderbuffer;
     private bool _disposed;
@@ -91,6 +92,22 @@ public sealed class GpuCompositor : IDisposable
     internal void Track(PlaneTexture texture) => _textures.Add(texture);
 
     internal void Untrack(PlaneTexture texture) => _textures.Remove(texture);
+
+    /// <summary>
+    /// Hands back a texture whose buffer left the cache. Any thread may call it (the cache's
+    /// Evicted event fires where the eviction happens); GL objects can only be deleted with the
+    /// context current, so the texture is queued and disposed at the start of the next frame.
+    /// The EGLImage holds its own reference on the dma-buf, so the entry's fd may close first.
+    /// </summary>
+    internal void Retire(PlaneTexture texture) => _retired.Enqueue(texture);
+
+    private void DisposeRetired()
+    {
+        while (_retired.TryDequeue(out PlaneTexture? texture))
+        {
+            texture.Dispose();
+        }
+    }
 
     /// <summary>
     /// A texture for a dma-buf plane: imported where the driver lists the plane's carrier format
@@ -209,6 +226,7 @@ public sealed class GpuCompositor : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _egl.MakeCurrent();
+        DisposeRetired();
         if (primary is not null)
         {
             EnsureTarget((int)primary.Layout.Width, (int)primary.Layout.Height);
@@ -371,6 +389,7 @@ public sealed class GpuCompositor : IDisposable
         }
 
         _egl.MakeCurrent();
+        DisposeRetired();
         foreach (PlaneTexture texture in _textures.ToArray())
         {
             texture.Dispose();

@@ -183,4 +183,25 @@ public sealed class UploadPathTests
         AssertSameImage(ReferencePixels.Compose(DrmFourcc.XRGB8888, aBytes, 5, 5, (int)a.Stride, 0, [], 0, 0, 0, 0, 0), Read(first), 5, "first renderer");
         AssertSameImage(ReferencePixels.Compose(DrmFourcc.BGR888, bBytes, 7, 3, (int)b.Stride, 0, [], 0, 0, 0, 0, 0), Read(second), 7, "second renderer");
     }
+
+    [Fact]
+    public void Retire_FromAnotherThread_DisposedAtNextFrame()
+    {
+        RequireEgl();
+        (PlaneInfo plane, byte[] bytes) = MakePlane(DrmFourcc.XRGB8888, 4, 4, seed: 30);
+        using var gpu = new GpuCompositor(TextWriter.Null, allowImport: false);
+        using PlaneTexture kept = gpu.CreateUploadTexture(plane);
+        kept.Upload(bytes);
+        PlaneTexture evicted = gpu.CreateUploadTexture(plane with { Id = 2 });
+        evicted.Upload(bytes);
+
+        var other = new Thread(() => gpu.Retire(evicted));
+        other.Start();
+        other.Join();
+        Assert.Equal(2, gpu.LiveTextures);
+        gpu.Render(kept, null, 0, 0);
+
+        Assert.Equal(1, gpu.LiveTextures);
+        Assert.Equal(0u, evicted.Texture);
+    }
 }
