@@ -32,7 +32,7 @@ mkdir -p "$dest/debs" "$dest/root"
 (
   cd "$dest/debs"
   # Mesa 25 pins its own parts to the same version; libdrm >= 2.4.121 is newer than bookworm's.
-  apt-get download -qq -t bookworm-backports \
+  apt-get download -qq -o APT::Sandbox::User=root -t bookworm-backports \
     "libegl-mesa0=$version" "libgl1-mesa-dri=$version" "mesa-libgallium=$version" "libgbm1=$version" \
     libdrm2 libdrm-common libdrm-amdgpu1 libdrm-intel1
 )

@@ -180,6 +180,14 @@ public sealed class GpuCompositor : IDisposable
             throw new ArgumentException($"{plane.Plane} plane stride {plane.Stride} is below {plane.Width} pixels of {plane.FormatName}", nameof(plane));
         }
 
+        // Reading past the end of a dma-buf's pages faults (SIGBUS), so the size the device
+        // reports must cover every row the texture reads.
+        long required = ((long)plane.Stride * (plane.Height - 1)) + ((long)texels * format.TexelBytes);
+        if (plane.Size < required)
+        {
+            throw new ArgumentException($"{plane.Plane} plane size {plane.Size} is below the {required} bytes of {plane.Height} rows of stride {plane.Stride}", nameof(plane));
+        }
+
         return format;
     }
 

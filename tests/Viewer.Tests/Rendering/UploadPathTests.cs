@@ -126,6 +126,17 @@ public sealed class UploadPathTests
     }
 
     [Fact]
+    public void CreateTexture_SizeBelowRows_IsRejected()
+    {
+        RequireEgl();
+        (PlaneInfo plane, _) = MakePlane(DrmFourcc.XRGB8888, 8, 8, seed: 7);
+        using var gpu = new GpuCompositor(TextWriter.Null, allowImport: false);
+
+        var e = Assert.Throws<ArgumentException>(() => gpu.CreateUploadTexture(plane with { Size = plane.Stride * 7 }));
+        Assert.Contains($"size {plane.Stride * 7}", e.Message);
+    }
+
+    [Fact]
     public void ManyTextures_Disposed_LeaveNoneAlive()
     {
         RequireEgl();
