@@ -10,7 +10,17 @@ namespace VgpuView.VfioPlanes.Tests.Planes;
 [CollectionDefinition(nameof(FdCounting), DisableParallelization = true)]
 public sealed class FdCounting
 {
-    public static int OpenFdCount() => Directory.GetFileSystemEntries("/proc/self/fd").Length;
+    /// <summary>
+    /// The process's open fds, after finalizers ran: fds other tests dropped without disposing
+    /// would otherwise close at random moments and skew the count.
+    /// </summary>
+    public static int OpenFdCount()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return Directory.GetFileSystemEntries("/proc/self/fd").Length;
+    }
 
     /// <summary>What /proc/self/fd/N points at ("/memfd:fake-dmabuf-3 (deleted)"), or null when N is not open.</summary>
     public static string? FdTarget(int fd)
