@@ -34,11 +34,9 @@ public sealed record RegionInfo(uint Index, uint Flags, ulong Size, ulong Offset
 
     public bool Mappable => (Flags & Interop.Vfio.VFIO_REGION_INFO_FLAG_MMAP) != 0;
 
-    /// <summary>
-    /// Parses the buffer VFIO_DEVICE_GET_REGION_INFO filled. Every capability offset is input:
-    /// it must lie after the fixed struct, inside the buffer, on an 8-byte boundary (the kernel's
-    /// vfio_info_cap_add aligns each capability to u64), and the chain must end.
-    /// </summary>
+    // Parses the buffer VFIO_DEVICE_GET_REGION_INFO filled. Every capability offset is input:
+    // it must lie after the fixed struct, inside the buffer, on an 8-byte boundary (the kernel's
+    // vfio_info_cap_add aligns each capability to u64), and the chain must end.
     internal static RegionInfo Parse(ReadOnlySpan<byte> buffer, string device, uint index)
     {
         int fixedSize = Unsafe.SizeOf<Interop.Vfio.vfio_region_info>();

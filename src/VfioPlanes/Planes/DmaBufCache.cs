@@ -180,7 +180,7 @@ public sealed class DmaBufCache : IDisposable
         }
     }
 
-    /// <summary>Evicts least recently used entries that no frame holds until the cache is within capacity.</summary>
+    // Evicts least recently used entries that no frame holds until the cache is within capacity.
     private void Trim()
     {
         while (_entries.Count > Capacity)

@@ -40,10 +40,10 @@ public sealed class DmaBufEntry
 
     internal int RefCount { get; set; }
 
-    /// <summary>Stamp of the last acquire, for least-recently-used eviction.</summary>
+    // Stamp of the last acquire, for least-recently-used eviction.
     internal long LastUse { get; set; }
 
-    /// <summary>Removed from the cache's lookup (its id came back with another layout); closes when released.</summary>
+    // Removed from the cache's lookup (its id came back with another layout); closes when released.
     internal bool Retired { get; set; }
 
     /// <summary>What the consumer <paramref name="key"/> made from this buffer (an EGLImage, a texture), or null.</summary>
@@ -113,7 +113,7 @@ public sealed class DmaBufEntry
         }
     }
 
-    /// <summary>Closes the mapping and the fd. Only the cache calls this, after raising Evicted.</summary>
+    // Closes the mapping and the fd. Only the cache calls this, after raising Evicted.
     internal void Close()
     {
         if (IsDisposed)

@@ -170,7 +170,7 @@ public sealed class FrameSource : IDisposable
         return Keep(state, PlaneStatus.Invalid, errno, message);
     }
 
-    /// <summary>A failed answer: the buffer shown stays; the failure is reported (once as an event while it repeats).</summary>
+    // A failed answer: the buffer shown stays; the failure is reported (once as an event while it repeats).
     private static FrameStatus Keep(PlaneState state, PlaneStatus status, int errno, string? message)
     {
         bool repeat = state.Status == status && string.Equals(state.Message, message, StringComparison.Ordinal);

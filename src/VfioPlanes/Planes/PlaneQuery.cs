@@ -136,7 +136,14 @@ public sealed class PlaneQuery
         }
 
         PlaneInfo info = PlaneInfo.FromKernel(k, plane, _kind);
-        if (plane == PlaneType.Cursor && _hasPrimary && RepeatsPrimary(info))
+        if (plane == PlaneType.Primary)
+        {
+            // Kept before validation: a cursor repeating even an invalid primary is no cursor,
+            // and its problem is reported once, for the primary.
+            _lastPrimary = info;
+            _hasPrimary = true;
+        }
+        else if (_hasPrimary && RepeatsPrimary(info))
         {
             // mdpy answers every plane type with its one region plane; that is not a cursor.
             return new PlaneQueryResult(PlaneStatus.Disabled, default, 0, null);
@@ -148,18 +155,12 @@ public sealed class PlaneQuery
             return new PlaneQueryResult(PlaneStatus.Invalid, default, 0, $"{_device.Name}: {PlaneName(plane)} plane: {problem}");
         }
 
-        if (plane == PlaneType.Primary)
-        {
-            _lastPrimary = info;
-            _hasPrimary = true;
-        }
-
         return new PlaneQueryResult(PlaneStatus.Enabled, info, 0, null);
     }
 
     internal static string PlaneName(PlaneType plane) => plane == PlaneType.Cursor ? "cursor" : "primary";
 
-    /// <summary>What is wrong with an enabled plane's answer, or null. Allocates only when something is wrong.</summary>
+    // What is wrong with an enabled plane's answer, or null. Allocates only when something is wrong.
     internal static string? Validate(in PlaneInfo p)
     {
         if (!FormatTable.TryGet(p.Fourcc, out FormatInfo format))

@@ -188,6 +188,19 @@ public class PlaneQueryTests
     }
 
     [Fact]
+    public void Query_CursorRepeatingAnInvalidPrimary_IsDisabled_SoTheProblemIsReportedOnce()
+    {
+        var fake = new FakeVfioDevice { SupportsDmaBuf = false, SupportsRegion = true };
+        vfio_device_gfx_plane_info bad = FakeVfioDevice.Plane(16, 1024, 768, stride: 64);
+        fake.SetPlane(PlaneType.Primary, bad);
+        fake.SetPlane(PlaneType.Cursor, bad);
+        var query = new PlaneQuery(fake.Open());
+
+        Assert.Equal(PlaneStatus.Invalid, query.Query(PlaneType.Primary).Status);
+        Assert.Equal(PlaneStatus.Disabled, query.Query(PlaneType.Cursor).Status);
+    }
+
+    [Fact]
     public void Query_CursorFirst_AsksThePrimaryOnceToRecogniseARepeat()
     {
         var fake = new FakeVfioDevice { SupportsDmaBuf = false, SupportsRegion = true };
