@@ -122,9 +122,12 @@ public sealed class FrameSource : IDisposable
                     return Keep(state, PlaneStatus.Invalid, 0, problem);
                 }
             }
-            catch (VfioException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return FetchFailed(state, e.Errno, e.Message);
+                // The errno mapper turns EACCES into UnauthorizedAccessException and keeps the
+                // VfioException (and its errno) inside.
+                int errno = (e as VfioException ?? e.InnerException as VfioException)?.Errno ?? 0;
+                return FetchFailed(state, errno, $"{Device.Name}: {PlaneQuery.PlaneName(state.Plane)} plane: {e.Message}");
             }
         }
 

@@ -230,6 +230,22 @@ public class FrameSourceTests
     }
 
     [Fact]
+    public void Next_RegionThatCannotBeMapped_IsInvalidWithTheErrno()
+    {
+        var fake = new FakeVfioDevice { Name = "sim:mdpy", SupportsDmaBuf = false, SupportsRegion = true };
+        fake.Regions[16] = new FakeRegion { Size = 1 << 19, Offset = 100 }; // mmap needs a page-aligned offset: EINVAL
+        fake.SetPlane(PlaneType.Primary, FakeVfioDevice.Plane(16, 128, 64));
+        using var source = new FrameSource(fake.Open());
+        var frame = new Frame();
+
+        Assert.Equal(FrameStatus.Ok, source.Next(frame));
+
+        Assert.Equal(PlaneStatus.Invalid, frame.Primary.Status);
+        Assert.Equal(Errno.EINVAL, frame.Primary.Errno);
+        Assert.StartsWith("sim:mdpy: primary plane: mmap on sim:mdpy device file failed", frame.Primary.Message);
+    }
+
+    [Fact]
     public void Dispose_ReleasesAndClosesEverything()
     {
         var (fake, source) = Make();
