@@ -17,7 +17,8 @@ public readonly record struct CacheCounters(long Hits, long Misses, long Failure
 /// five). An id is a plane's generation, so a hit needs the same id and the same layout; GVT-g
 /// reuses ids after freeing their objects, so an id with another layout is fetched anew.
 /// Entries held by a frame are never evicted; while everything is held the cache may exceed its
-/// capacity and trims itself as entries are released.
+/// capacity and trims itself as entries are released. Not thread-safe: the thread that runs
+/// the frames acquires, releases and receives <see cref="Evicted"/>.
 /// </summary>
 public sealed class DmaBufCache : IDisposable
 {

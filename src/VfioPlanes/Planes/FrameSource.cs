@@ -5,7 +5,8 @@ namespace VgpuView.VfioPlanes.Planes;
 /// <summary>
 /// Produces frames from a device: query primary and cursor, look each up in the dma-buf
 /// cache or the region mappings, and say what changed. An unchanged frame costs two ioctls
-/// and two cache lookups and allocates nothing. The device stays owned by the caller.
+/// and two cache lookups and allocates nothing. The device stays owned by the caller. Not
+/// thread-safe: one thread calls Next and uses the frame it fills.
 /// </summary>
 public sealed class FrameSource : IDisposable
 {

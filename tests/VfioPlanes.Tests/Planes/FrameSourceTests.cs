@@ -87,6 +87,23 @@ public class FrameSourceTests
     }
 
     [Fact]
+    public void Next_PageFlippingBetweenTwoIds_HitsTheCacheAfterTheFirstOfEach()
+    {
+        var (fake, source) = Make();
+        var frame = new Frame();
+        for (int i = 0; i < 20; i++)
+        {
+            fake.SetPlane(PlaneType.Primary, s_primary with { dmabuf_id = 100u + (uint)(i % 2) });
+            source.Next(frame);
+            Assert.Equal(i == 0 ? PlaneEvents.Enabled : PlaneEvents.Changed, frame.Primary.Events);
+        }
+
+        // 100, 101 and the cursor's 2 were fetched once each; every other lookup hit.
+        Assert.Equal(3, fake.GetDmaBufCount);
+        Assert.Equal(new CacheCounters(Hits: 37, Misses: 3, Failures: 0, Evictions: 0, OpenFds: 3), source.Cache.Counters);
+    }
+
+    [Fact]
     public void Next_TransientQuery_KeepsTheLastGoodPlaneAndRetries()
     {
         var (fake, source) = Make("sim:mbochs");
