@@ -23,16 +23,23 @@ public static class CursorBlender
         CheckImage(dstRgba.Length, dstWidth, dstHeight, dstStride, "dst");
         CheckImage(cursorRgba.Length, cursorWidth, cursorHeight, cursorStride, "cursor");
 
-        // Clip in long: x + cursorWidth can pass int.MaxValue for a position near it.
-        int left = (int)Math.Max(0L, -(long)x);
-        int top = (int)Math.Max(0L, -(long)y);
-        int right = (int)Math.Min(cursorWidth, (long)dstWidth - x);
-        int bottom = (int)Math.Min(cursorHeight, (long)dstHeight - y);
+        // Clip in long: -x and x + cursorWidth leave int range for positions near its ends.
+        long left = Math.Max(0L, -(long)x);
+        long top = Math.Max(0L, -(long)y);
+        long right = Math.Min(cursorWidth, (long)dstWidth - x);
+        long bottom = Math.Min(cursorHeight, (long)dstHeight - y);
         if (left >= right || top >= bottom)
         {
             return;
         }
 
+        BlendRows(dstRgba, dstStride, cursorRgba, cursorStride, (int)left, (int)top, (int)right, (int)bottom, x, y);
+    }
+
+    private static void BlendRows(
+        Span<byte> dstRgba, int dstStride, ReadOnlySpan<byte> cursorRgba, int cursorStride,
+        int left, int top, int right, int bottom, int x, int y)
+    {
         for (int cy = top; cy < bottom; cy++)
         {
             ReadOnlySpan<byte> s = cursorRgba.Slice((cy * cursorStride) + (left * 4), (right - left) * 4);
