@@ -28,7 +28,8 @@ internal static class VfioDeviceOpener
         {
             DeviceSpecKind.Mdev => OpenMdev(spec, sysfs, devRoot, procRoot),
             DeviceSpecKind.Pci => OpenPci(spec, sysfs, devRoot, procRoot),
-            DeviceSpecKind.Cdev => OpenCdev(spec.DisplayName, spec.Value, devRoot, procRoot),
+            // The spec names /dev/vfio/devices/vfioN; the node is looked up under devRoot like every other.
+            DeviceSpecKind.Cdev => OpenCdev(spec.DisplayName, Path.Combine(devRoot, Path.GetRelativePath("/dev", spec.Value)), devRoot, procRoot),
             DeviceSpecKind.Fd => OpenInherited(spec),
             _ => throw new ArgumentException($"{spec} is the simulated vGPU; open it with the simulated devices, not VFIO", nameof(spec)),
         };
