@@ -16,7 +16,7 @@ if [ ! -f "$uapi/usr/include/linux/iommufd.h" ]; then
   fi
   mkdir -p .cache/debs
   rm -f .cache/debs/linux-libc-dev_*.deb
-  (cd .cache/debs && apt-get download -qq linux-libc-dev/bookworm-backports 2>/dev/null)
+  (cd .cache/debs && apt-get download -qq linux-libc-dev/bookworm-backports)
   deb=$(ls .cache/debs/linux-libc-dev_*.deb)
   case "$deb" in
     *_6.12.*) ;;

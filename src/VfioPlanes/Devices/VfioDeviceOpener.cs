@@ -56,11 +56,11 @@ internal static class VfioDeviceOpener
             ?? throw new DeviceOpenException($"no PCI device {address} in {Path.Combine(sysfs.Root, "bus", "pci", "devices")} (lspci -D lists the addresses)");
         if (!pci.IsVfioBound)
         {
-            string drivers = Path.Combine("/sys", "bus", "pci", "drivers");
-            string unbind = pci.Driver is null ? string.Empty : $"echo {address} > {drivers}/{pci.Driver}/unbind; ";
+            string bus = Path.Combine(sysfs.Root, "bus", "pci");
+            string unbind = pci.Driver is null ? string.Empty : $"echo {address} > {bus}/drivers/{pci.Driver}/unbind; ";
             throw new DeviceOpenException(
                 $"PCI device {address} is bound to {pci.Driver ?? "no driver"}, not to a VFIO driver: bind it to vfio-pci "
-                + $"(modprobe vfio-pci; echo vfio-pci > /sys/bus/pci/devices/{address}/driver_override; {unbind}echo {address} > /sys/bus/pci/drivers_probe)");
+                + $"(modprobe vfio-pci; echo vfio-pci > {bus}/devices/{address}/driver_override; {unbind}echo {address} > {bus}/drivers_probe)");
         }
 
         return OpenGroupOrCdev(spec.DisplayName, address, pci.IommuGroup, pci.CdevName, sysfs, devRoot, procRoot);

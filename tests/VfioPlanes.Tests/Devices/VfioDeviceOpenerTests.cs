@@ -127,7 +127,7 @@ public sealed class VfioDeviceOpenerTests : IDisposable
         var e = Open("0000:00:02.0");
 
         Assert.StartsWith("PCI device 0000:00:02.0 is bound to i915, not to a VFIO driver: bind it to vfio-pci", e.Message, StringComparison.Ordinal);
-        Assert.Contains("echo 0000:00:02.0 > /sys/bus/pci/drivers/i915/unbind", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"echo 0000:00:02.0 > {_sysfs.Root}/bus/pci/drivers/i915/unbind", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
