@@ -50,30 +50,37 @@ internal static class TestPattern
             throw new ArgumentException($"RGBA buffer of {rgba.Length} bytes is below {w}x{h}x4", nameof(rgba));
         }
 
+        // The background is the same in every row of each band: draw one row, copy it down.
+        int rowBytes = w * 4;
         int barsBottom = h * 2 / 3;
-        for (int y = 0; y < h; y++)
+        Span<byte> barRow = rgba[..rowBytes];
+        for (int x = 0; x < w; x++)
         {
-            Span<byte> row = rgba.Slice(y * w * 4, w * 4);
-            for (int x = 0; x < w; x++)
-            {
-                Span<byte> p = row.Slice(x * 4, 4);
-                if (y < barsBottom)
-                {
-                    int bar = x * 8 / w;
-                    p[0] = Bars[bar * 3];
-                    p[1] = Bars[bar * 3 + 1];
-                    p[2] = Bars[bar * 3 + 2];
-                }
-                else
-                {
-                    byte v = (byte)(x * 255 / (w - 1));
-                    p[0] = v;
-                    p[1] = v;
-                    p[2] = v;
-                }
+            int bar = x * 8 / w;
+            barRow[x * 4] = Bars[bar * 3];
+            barRow[x * 4 + 1] = Bars[bar * 3 + 1];
+            barRow[x * 4 + 2] = Bars[bar * 3 + 2];
+            barRow[x * 4 + 3] = 255;
+        }
 
-                p[3] = 255;
-            }
+        for (int y = 1; y < barsBottom; y++)
+        {
+            barRow.CopyTo(rgba.Slice(y * rowBytes, rowBytes));
+        }
+
+        Span<byte> rampRow = rgba.Slice(barsBottom * rowBytes, rowBytes);
+        for (int x = 0; x < w; x++)
+        {
+            byte v = (byte)(x * 255 / (w - 1));
+            rampRow[x * 4] = v;
+            rampRow[x * 4 + 1] = v;
+            rampRow[x * 4 + 2] = v;
+            rampRow[x * 4 + 3] = 255;
+        }
+
+        for (int y = barsBottom + 1; y < h; y++)
+        {
+            rampRow.CopyTo(rgba.Slice(y * rowBytes, rowBytes));
         }
 
         (byte br, byte bg, byte bb) = BoxColour(f.Slot);
