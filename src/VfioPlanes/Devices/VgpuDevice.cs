@@ -16,7 +16,7 @@ public readonly record struct PlaneSupport(bool DmaBuf, bool Region)
 /// One opened display-capable VFIO device (or the simulated vGPU): its identity, its regions
 /// and what kinds of plane it offers. Owns the underlying device and closes it on Dispose.
 /// </summary>
-public sealed class VgpuDevice : IDisposable
+public sealed partial class VgpuDevice : IDisposable
 {
     // The kernel raises argsz to what the capability chain needs; a few KiB covers every
     // known chain, so anything past this is a device answering nonsense.

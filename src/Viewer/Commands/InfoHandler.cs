@@ -50,7 +50,7 @@ internal sealed class InfoHandler(CommandContext context)
         foreach (RegionInfo r in regions)
         {
             string flags = string.Join(',', RegionFlags(r));
-            string cap = r.CapType is { } t ? $" type {t.Type}/{t.Subtype}{(r.IsEdid ? " (EDID)" : string.Empty)}" : string.Empty;
+            string cap = r.CapType is { } t ? $" type {t.Type}/{t.Subtype}{(t.IsEdid ? " (EDID)" : string.Empty)}" : string.Empty;
             string sparse = r.SparseAreas.Count > 0 ? $" sparse {r.SparseAreas.Count} areas" : string.Empty;
             o.WriteLine($"region {r.Index,2} size 0x{r.Size:x} offset 0x{r.Offset:x} {flags}{cap}{sparse}");
         }

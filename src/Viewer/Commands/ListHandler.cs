@@ -31,7 +31,7 @@ internal sealed class ListHandler(CommandContext context)
     private void WriteText(DiscoveryReport report)
     {
         TextWriter o = context.Output;
-        if (report.Parents.Count == 0 && report.MdevDevices.Count == 0 && report.PciDevices.Count == 0)
+        if (report.IsEmpty)
         {
             o.WriteLine($"No mdev parents, mdev devices or VFIO PCI devices under {context.Opener.Sysfs.Root}.");
             o.WriteLine("Load an mdev driver (for example: modprobe mbochs) or bind a PCI device to vfio-pci; 'vgpuview watch sim' shows the built-in simulated vGPU.");
@@ -41,7 +41,7 @@ internal sealed class ListHandler(CommandContext context)
         foreach (MdevParent parent in report.Parents)
         {
             o.WriteLine($"parent {parent.Name}");
-            foreach (MdevType type in parent.Types)
+            foreach (MdevType type in TypesOf(report, parent))
             {
                 string available = type.AvailableInstances is int n ? n.ToString() : "?";
                 o.WriteLine($"  type {type.Id}  name {type.Name ?? "-"}  available {available}  api {type.DeviceApi ?? "-"}");
@@ -55,12 +55,13 @@ internal sealed class ListHandler(CommandContext context)
         foreach (MdevDevice mdev in report.MdevDevices)
         {
             o.WriteLine($"mdev {mdev.Uuid}  type {mdev.TypeId ?? "?"}  parent {mdev.Parent ?? "?"}  driver {mdev.Driver ?? "none"}  " +
-                $"iommu_group {(mdev.IommuGroup is int g ? g.ToString() : "none")}");
+                $"iommu_group {(mdev.IommuGroup is int g ? g.ToString() : "none")}" +
+                (mdev.CdevName is null ? string.Empty : $"  cdev /dev/vfio/devices/{mdev.CdevName}"));
         }
 
-        foreach (PciVfioDevice pci in report.PciDevices)
+        foreach (VfioPciDevice pci in report.PciDevices)
         {
-            o.WriteLine($"pci {pci.Address}  {pci.Vendor}:{pci.Device}  driver {pci.Driver}  " +
+            o.WriteLine($"pci {pci.Address}  {pci.VendorId}:{pci.DeviceId}  driver {pci.Driver}  " +
                 $"iommu_group {(pci.IommuGroup is int g ? g.ToString() : "none")}");
         }
     }
@@ -77,7 +78,7 @@ internal sealed class ListHandler(CommandContext context)
                 json.WriteStartObject();
                 json.WriteString("name", parent.Name);
                 json.WriteStartArray("types");
-                foreach (MdevType type in parent.Types)
+                foreach (MdevType type in TypesOf(report, parent))
                 {
                     json.WriteStartObject();
                     json.WriteString("id", type.Id);
@@ -102,20 +103,21 @@ internal sealed class ListHandler(CommandContext context)
                 json.WriteString("parent", mdev.Parent);
                 json.WriteString("driver", mdev.Driver);
                 WriteNumberOrNull(json, "iommu_group", mdev.IommuGroup);
-                json.WriteString("vfio_dev", mdev.VfioDev);
+                json.WriteString("cdev", mdev.CdevName);
                 json.WriteEndObject();
             }
 
             json.WriteEndArray();
             json.WriteStartArray("pci");
-            foreach (PciVfioDevice pci in report.PciDevices)
+            foreach (VfioPciDevice pci in report.PciDevices)
             {
                 json.WriteStartObject();
                 json.WriteString("address", pci.Address);
-                json.WriteString("vendor", pci.Vendor);
-                json.WriteString("device", pci.Device);
+                json.WriteString("vendor", pci.VendorId);
+                json.WriteString("device", pci.DeviceId);
                 json.WriteString("driver", pci.Driver);
                 WriteNumberOrNull(json, "iommu_group", pci.IommuGroup);
+                json.WriteString("cdev", pci.CdevName);
                 json.WriteEndObject();
             }
 
@@ -125,6 +127,9 @@ internal sealed class ListHandler(CommandContext context)
 
         context.Output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
+
+    private static IEnumerable<MdevType> TypesOf(DiscoveryReport report, MdevParent parent) =>
+        report.Types.Where(t => t.Parent == parent.Name);
 
     private static void WriteNumberOrNull(Utf8JsonWriter json, string name, int? value)
     {
