@@ -24,7 +24,7 @@ public sealed class RenderStats
 /// EGL display, and reads the result back as RGBA. Owns the context; every method runs on the
 /// thread that created it.
 /// </summary>
-public sealed class GpuCompositor : IDisposable
+public sealed partial class GpuCompositor : IDisposable
 {
     private readonly TextWriter _log;
     private readonly HeadlessEgl _egl;
@@ -115,11 +115,16 @@ public sealed class GpuCompositor : IDisposable
     /// frame. <paramref name="dmabuf"/> is borrowed: its owner (the cache entry) keeps it open at
     /// least as long as the texture.
     /// </summary>
-    internal PlaneTexture CreateTexture(SafeFdHandle dmabuf, in PlaneInfo plane)
+    internal PlaneTexture CreateTexture(SafeFdHandle dmabuf, in PlaneInfo plane) => CreateTexture(dmabuf, plane, fedByCaller: false);
+
+    /// <param name="dmabuf">The plane's dma-buf, borrowed from its owner.</param>
+    /// <param name="plane">The plane's layout.</param>
+    /// <param name="fedByCaller">On the upload path the caller passes the bytes (a synced CPU read) rather than the texture mapping the fd.</param>
+    private PlaneTexture CreateTexture(SafeFdHandle dmabuf, in PlaneInfo plane, bool fedByCaller)
     {
         _egl.MakeCurrent();
         GlPlaneFormat format = FormatFor(plane);
-        var texture = new PlaneTexture(this, plane, format, dmabuf, borrowedMapping: null);
+        var texture = new PlaneTexture(this, plane, format, dmabuf, borrowedMapping: null, fedByCaller);
         try
         {
             string? reason = ImportRefusal(plane, format, out bool withModifier);
@@ -182,7 +187,9 @@ public sealed class GpuCompositor : IDisposable
 
         // Reading past the end of a dma-buf's pages faults (SIGBUS), so the size the device
         // reports must cover every row the texture reads.
-        long required = ((long)plane.Stride * (plane.Height - 1)) + ((long)texels * format.TexelBytes);
+        long required = plane.Modifier == DrmModifier.Linear
+            ? ((long)plane.Stride * (plane.Height - 1)) + ((long)texels * format.TexelBytes)
+            : VfioPlanes.Pixels.PixelConverter.RequiredSourceBytes(VfioPlanes.Pixels.PlaneLayout.FromPlane(plane));
         if (plane.Size < required)
         {
             throw new ArgumentException($"{plane.Plane} plane size {plane.Size} is below the {required} bytes of {plane.Height} rows of stride {plane.Stride}", nameof(plane));
@@ -397,6 +404,7 @@ public sealed class GpuCompositor : IDisposable
         }
 
         _egl.MakeCurrent();
+        DetachCache();
         DisposeRetired();
         foreach (PlaneTexture texture in _textures.ToArray())
         {
@@ -427,7 +435,7 @@ public sealed class GpuCompositor : IDisposable
 
         public void Set(PlaneTexture texture, int unit, bool keepAlpha, int targetWidth, int targetHeight, int x, int y)
         {
-            GlPlaneFormat f = texture.Format;
+            GlPlaneFormat f = texture.ShaderFormat;
             Interop.Gl.ActiveTexture(Interop.Gl.GL_TEXTURE0 + (uint)unit);
             Interop.Gl.BindTexture(Interop.Gl.GL_TEXTURE_2D, texture.Texture);
             Interop.Gl.Uniform1i(_sampler, unit);

@@ -1,4 +1,5 @@
 using VgpuView.VfioPlanes.Formats;
+using VgpuView.VfioPlanes.Pixels;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.VfioPlanes.SafeHandles;
 using VgpuView.Viewer.SafeHandles;
@@ -23,8 +24,12 @@ internal sealed class PlaneTexture : IDisposable
 {
     private static int s_live;
 
+    private static readonly GlPlaneFormat s_convertedFormat = GlPlaneFormat.TryGet(DrmFourcc.ABGR8888, out GlPlaneFormat f) ? f : default;
+
     private readonly GpuCompositor _owner;
     private readonly SafeFdHandle? _dmabuf;
+    private readonly bool _fedByCaller;
+    private byte[] _converted = [];
     private SafeMappedRegion? _mapping;
     private bool _ownsMapping;
     private SafeEglImageHandle? _image;
@@ -33,12 +38,14 @@ internal sealed class PlaneTexture : IDisposable
     private int _storageHeight;
     private int _storageFormat;
 
-    internal PlaneTexture(GpuCompositor owner, in PlaneInfo layout, GlPlaneFormat format, SafeFdHandle? dmabuf, SafeMappedRegion? borrowedMapping)
+    internal PlaneTexture(GpuCompositor owner, in PlaneInfo layout, GlPlaneFormat format, SafeFdHandle? dmabuf, SafeMappedRegion? borrowedMapping, bool fedByCaller = false)
     {
         _owner = owner;
         Layout = layout;
         Format = format;
+        ShaderFormat = format;
         _dmabuf = dmabuf;
+        _fedByCaller = fedByCaller;
         _mapping = borrowedMapping;
         _texture = Interop.Gl.GenTexture();
         Interlocked.Increment(ref s_live);
@@ -59,6 +66,9 @@ internal sealed class PlaneTexture : IDisposable
     public PlaneInfo Layout { get; }
 
     public GlPlaneFormat Format { get; }
+
+    /// <summary>What the texture holds: <see cref="Format"/>, or RGBA bytes (AB24) once a tiled plane was converted on the CPU.</summary>
+    public GlPlaneFormat ShaderFormat { get; private set; }
 
     public PlanePath Path { get; private set; } = PlanePath.Upload;
 
@@ -154,7 +164,7 @@ internal sealed class PlaneTexture : IDisposable
     /// <summary>Before each draw: an upload texture with a source of its own is refreshed from it.</summary>
     internal void Prepare()
     {
-        if (Path == PlanePath.Import)
+        if (Path == PlanePath.Import || _fedByCaller)
         {
             return;
         }
@@ -174,8 +184,9 @@ internal sealed class PlaneTexture : IDisposable
     }
 
     /// <summary>The bytes the plane needs: stride * (height - 1) plus one row of texels.</summary>
-    internal long RequiredBytes() =>
-        ((long)Layout.Stride * (Layout.Height - 1)) + ((long)TexelWidth * Format.TexelBytes);
+    internal long RequiredBytes() => Layout.Modifier == DrmModifier.Linear
+        ? ((long)Layout.Stride * (Layout.Height - 1)) + ((long)TexelWidth * Format.TexelBytes)
+        : PixelConverter.RequiredSourceBytes(PlaneLayout.FromPlane(Layout));
 
     /// <summary>Copies the plane's bytes (laid out as <see cref="Layout"/> says) into the texture.</summary>
     internal void Upload(ReadOnlySpan<byte> bytes)
@@ -185,46 +196,60 @@ internal sealed class PlaneTexture : IDisposable
             throw new InvalidOperationException("an imported plane texture takes no uploads");
         }
 
-        if (Layout.Modifier != DrmModifier.Linear)
-        {
-            throw new NotSupportedException($"plane {Layout.FormatName} {DrmModifier.ToText(Layout.Modifier)}: a tiled plane can only be shown through dma-buf import");
-        }
-
         long required = RequiredBytes();
         if (bytes.Length < required)
         {
             throw new ArgumentException($"plane {Layout.FormatName} {Layout.Width}x{Layout.Height} stride {Layout.Stride} needs {required} bytes, got {bytes.Length}", nameof(bytes));
         }
 
-        int width = TexelWidth;
+        GlPlaneFormat format = Format;
+        int stride = (int)Layout.Stride;
+        if (Layout.Modifier != DrmModifier.Linear)
+        {
+            // GL cannot undo a tiling: the CPU converter does (Intel X/Y), into RGBA kept per texture
+            // so the steady state allocates nothing; the shader then reads plain RGBA (AB24).
+            int rgbaStride = (int)Layout.Width * 4;
+            if (_converted.Length < rgbaStride * (int)Layout.Height)
+            {
+                _converted = new byte[rgbaStride * (int)Layout.Height];
+            }
+
+            PixelConverter.ToRgba(bytes, PlaneLayout.FromPlane(Layout), _converted, rgbaStride, keepAlpha: true);
+            bytes = _converted;
+            required = _converted.Length;
+            stride = rgbaStride;
+            format = s_convertedFormat;
+            ShaderFormat = format;
+        }
+
+        int width = format.TexelsPerRow((int)Layout.Width);
         int height = (int)Layout.Height;
         _owner.Egl.MakeCurrent();
         Interop.Gl.BindTexture(Interop.Gl.GL_TEXTURE_2D, _texture);
-        if (_storageWidth != width || _storageHeight != height || _storageFormat != Format.GlInternalFormat)
+        if (_storageWidth != width || _storageHeight != height || _storageFormat != format.GlInternalFormat)
         {
             // Storage is allocated once and reused while the size and format stay.
-            Interop.Gl.TexImage2D(Interop.Gl.GL_TEXTURE_2D, Format.GlInternalFormat, width, height, Format.GlFormat, Interop.Gl.GL_UNSIGNED_BYTE);
+            Interop.Gl.TexImage2D(Interop.Gl.GL_TEXTURE_2D, format.GlInternalFormat, width, height, format.GlFormat, Interop.Gl.GL_UNSIGNED_BYTE);
             _storageWidth = width;
             _storageHeight = height;
-            _storageFormat = Format.GlInternalFormat;
+            _storageFormat = format.GlInternalFormat;
         }
 
-        int stride = (int)Layout.Stride;
         Interop.Gl.PixelStorei(Interop.Gl.GL_UNPACK_ALIGNMENT, 1);
-        if (stride % Format.TexelBytes == 0)
+        if (stride % format.TexelBytes == 0)
         {
-            Interop.Gl.PixelStorei(Interop.Gl.GL_UNPACK_ROW_LENGTH, stride / Format.TexelBytes);
-            Interop.Gl.TexSubImage2D(Interop.Gl.GL_TEXTURE_2D, 0, 0, width, height, Format.GlFormat, Interop.Gl.GL_UNSIGNED_BYTE, bytes[..(int)required]);
+            Interop.Gl.PixelStorei(Interop.Gl.GL_UNPACK_ROW_LENGTH, stride / format.TexelBytes);
+            Interop.Gl.TexSubImage2D(Interop.Gl.GL_TEXTURE_2D, 0, 0, width, height, format.GlFormat, Interop.Gl.GL_UNSIGNED_BYTE, bytes[..(int)required]);
             Interop.Gl.PixelStorei(Interop.Gl.GL_UNPACK_ROW_LENGTH, 0);
         }
         else
         {
             // GL_UNPACK_ROW_LENGTH counts texels: a stride that is no whole number of them
             // (24-bit RGB) goes row by row.
-            int rowBytes = width * Format.TexelBytes;
+            int rowBytes = width * format.TexelBytes;
             for (int y = 0; y < height; y++)
             {
-                Interop.Gl.TexSubImage2D(Interop.Gl.GL_TEXTURE_2D, 0, y, width, 1, Format.GlFormat, Interop.Gl.GL_UNSIGNED_BYTE, bytes.Slice(y * stride, rowBytes));
+                Interop.Gl.TexSubImage2D(Interop.Gl.GL_TEXTURE_2D, 0, y, width, 1, format.GlFormat, Interop.Gl.GL_UNSIGNED_BYTE, bytes.Slice(y * stride, rowBytes));
             }
         }
 
