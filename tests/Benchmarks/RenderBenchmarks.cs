@@ -1,9 +1,11 @@
+extern alias viewer;
+
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.VfioPlanes.SafeHandles;
-using VgpuView.Viewer.Rendering;
+using viewer::VgpuView.Viewer.Rendering;
 
 namespace VgpuView.Benchmarks;
 
