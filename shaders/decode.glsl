@@ -25,25 +25,15 @@ uvec4 plane_bytes(highp sampler2D tex, ivec2 texel)
 
 uint widen(uint v, int bits)
 {
-    if (bits == 0)
-    {
-        return 255u;
-    }
-
-    if (bits >= 8)
-    {
-        return v >> uint(bits - 8);
-    }
-
-    uint r = 0u;
-    int filled = 0;
-    while (filled < 8)
-    {
-        r = (r << uint(bits)) | v;
-        filled += bits;
-    }
-
-    return r >> uint(filled - 8);
+    // Repeats the field's bits below itself from the top of a word and keeps the top 8: a
+    // 5-bit v gives (v << 3) | (v >> 2), 2-bit v * 0x55, 8-bit v, 10-bit v >> 2. No loop, so
+    // llvmpipe runs it without per-pixel control flow. Shifts stay below 32 (GLSL leaves
+    // larger ones undefined); a shift of 31 only touches bit 0.
+    uint x = v << uint(32 - bits);
+    x |= x >> uint(bits);
+    x |= x >> uint(min(2 * bits, 31));
+    x |= x >> uint(min(4 * bits, 31));
+    return bits == 0 ? 255u : x >> 24u;
 }
 
 uint field(uint word, int shift, int bits)
