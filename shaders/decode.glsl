@@ -46,24 +46,23 @@ int clamp8(int v)
     return clamp(v, 0, 255);
 }
 
-// Pixel p of the plane as RGBA integers 0..255.
-uvec4 decode_pixel(highp sampler2D tex, Plane plane, ivec2 p)
+uvec4 decode_yuv(highp sampler2D tex, Plane plane, ivec2 p)
 {
-    if (plane.yuv == 1)
-    {
-        uvec4 b = plane_bytes(tex, ivec2(p.x >> 1, p.y));
-        int y = int((p.x & 1) == 0 ? b[plane.order.x] : b[plane.order.y]);
-        int c = 298 * (y - 16);
-        int d = int(b[plane.order.z]) - 128;
-        int e = int(b[plane.order.w]) - 128;
-        // >> on a negative int extends the sign in GLSL ES 3.00 (5.9), a flooring shift as on the CPU.
-        return uvec4(
-            uint(clamp8((c + 409 * e + 128) >> 8)),
-            uint(clamp8((c - 100 * d - 208 * e + 128) >> 8)),
-            uint(clamp8((c + 516 * d + 128) >> 8)),
-            255u);
-    }
+    uvec4 b = plane_bytes(tex, ivec2(p.x >> 1, p.y));
+    int y = int((p.x & 1) == 0 ? b[plane.order.x] : b[plane.order.y]);
+    int c = 298 * (y - 16);
+    int d = int(b[plane.order.z]) - 128;
+    int e = int(b[plane.order.w]) - 128;
+    // >> on a negative int extends the sign in GLSL ES 3.00 (5.9), a flooring shift as on the CPU.
+    return uvec4(
+        uint(clamp8((c + 409 * e + 128) >> 8)),
+        uint(clamp8((c - 100 * d - 208 * e + 128) >> 8)),
+        uint(clamp8((c + 516 * d + 128) >> 8)),
+        255u);
+}
 
+uvec4 decode_packed(highp sampler2D tex, Plane plane, ivec2 p)
+{
     uvec4 b = plane_bytes(tex, p);
     uint word = b.x | (b.y << 8) | (b.z << 16) | (b.w << 24);
     uint a = plane.keep_alpha ? widen(field(word, plane.shift.w, plane.bits.w), plane.bits.w) : 255u;
@@ -72,6 +71,23 @@ uvec4 decode_pixel(highp sampler2D tex, Plane plane, ivec2 p)
         widen(field(word, plane.shift.y, plane.bits.y), plane.bits.y),
         widen(field(word, plane.shift.z, plane.bits.z), plane.bits.z),
         a);
+}
+
+// Pixel p of the plane as RGBA integers 0..255. A program built for one family
+// (DECODE_ONLY 1 packed, 2 YUV) leaves the other out: the primary plane covers every pixel
+// of the target, and a software rasteriser pays for both sides of a branch.
+#ifndef DECODE_ONLY
+#define DECODE_ONLY 0
+#endif
+uvec4 decode_pixel(highp sampler2D tex, Plane plane, ivec2 p)
+{
+#if DECODE_ONLY == 1
+    return decode_packed(tex, plane, p);
+#elif DECODE_ONLY == 2
+    return decode_yuv(tex, plane, p);
+#else
+    return plane.yuv == 1 ? decode_yuv(tex, plane, p) : decode_packed(tex, plane, p);
+#endif
 }
 
 // The target pixel under this fragment, origin top left.

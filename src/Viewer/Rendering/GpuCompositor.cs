@@ -30,8 +30,10 @@ public sealed partial class GpuCompositor : IDisposable
     private readonly HeadlessEgl _egl;
     private readonly bool _allowImport;
     private readonly ShaderProgram _planeProgram;
+    private readonly ShaderProgram _planeYuvProgram;
     private readonly ShaderProgram _cursorProgram;
     private readonly PlaneUniforms _plane;
+    private readonly PlaneUniforms _planeYuv;
     private readonly CursorUniforms _cursor;
     private readonly uint _vertexArray;
     private readonly string?[] _loggedPath = new string?[3];
@@ -50,9 +52,11 @@ public sealed partial class GpuCompositor : IDisposable
         try
         {
             _allowImport = allowImport;
-            _planeProgram = new ShaderProgram("plane.vert", "plane.frag");
+            _planeProgram = new ShaderProgram("plane.vert", "plane.frag", "#define DECODE_ONLY 1");
+            _planeYuvProgram = new ShaderProgram("plane.vert", "plane.frag", "#define DECODE_ONLY 2");
             _cursorProgram = new ShaderProgram("plane.vert", "cursor.frag");
             _plane = new PlaneUniforms(_planeProgram, "u_plane", "u_tex");
+            _planeYuv = new PlaneUniforms(_planeYuvProgram, "u_plane", "u_tex");
             _cursor = new CursorUniforms(_cursorProgram);
 
             // GLES 3 draws from a vertex array object; the vertex shader needs no attributes.
@@ -62,6 +66,7 @@ public sealed partial class GpuCompositor : IDisposable
         catch
         {
             _planeProgram?.Dispose();
+            _planeYuvProgram?.Dispose();
             _cursorProgram?.Dispose();
             _egl.Dispose();
             throw;
@@ -262,8 +267,9 @@ public sealed partial class GpuCompositor : IDisposable
 
         if (primary is not null)
         {
-            _planeProgram.Use();
-            _plane.Set(primary, unit: 0, keepAlpha: false, Width, Height, 0, 0);
+            bool yuv = primary.ShaderFormat.Yuv;
+            (yuv ? _planeYuvProgram : _planeProgram).Use();
+            (yuv ? _planeYuv : _plane).Set(primary, unit: 0, keepAlpha: false, Width, Height, 0, 0);
             Interop.Gl.DrawArrays(Interop.Gl.GL_TRIANGLE_STRIP, 0, 4);
         }
 
@@ -415,6 +421,7 @@ public sealed partial class GpuCompositor : IDisposable
         DeleteTarget();
         Interop.Gl.DeleteVertexArray(_vertexArray);
         _planeProgram.Dispose();
+        _planeYuvProgram.Dispose();
         _cursorProgram.Dispose();
         _egl.Dispose();
     }

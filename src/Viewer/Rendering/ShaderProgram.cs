@@ -5,13 +5,13 @@ internal sealed class ShaderProgram : IDisposable
 {
     private uint _program;
 
-    public ShaderProgram(string vertexName, string fragmentName)
+    public ShaderProgram(string vertexName, string fragmentName, string? fragmentDefines = null)
     {
-        uint vs = Compile(Interop.Gl.GL_VERTEX_SHADER, vertexName);
+        uint vs = Compile(Interop.Gl.GL_VERTEX_SHADER, vertexName, null);
         uint fs;
         try
         {
-            fs = Compile(Interop.Gl.GL_FRAGMENT_SHADER, fragmentName);
+            fs = Compile(Interop.Gl.GL_FRAGMENT_SHADER, fragmentName, fragmentDefines);
         }
         catch
         {
@@ -43,10 +43,10 @@ internal sealed class ShaderProgram : IDisposable
 
     public void Use() => Interop.Gl.UseProgram(_program);
 
-    private static uint Compile(uint type, string name)
+    private static uint Compile(uint type, string name, string? defines)
     {
         uint shader = Interop.Gl.CreateShader(type);
-        Interop.Gl.ShaderSource(shader, ShaderSource.Load(name));
+        Interop.Gl.ShaderSource(shader, ShaderSource.Load(name, defines));
         Interop.Gl.CompileShader(shader);
         if (Interop.Gl.GetShaderi(shader, Interop.Gl.GL_COMPILE_STATUS) == 0)
         {

@@ -10,10 +10,21 @@ internal static class ShaderSource
     /// The text of shaders/<paramref name="name"/>, with each line <c>#include "other"</c>
     /// replaced by that file's text (GLSL ES has no include of its own).
     /// </summary>
-    public static string Load(string name)
+    public static string Load(string name) => Load(name, defines: null);
+
+    /// <summary>As <see cref="Load(string)"/>, with <paramref name="defines"/> (#define lines) placed after the #version line.</summary>
+    public static string Load(string name, string? defines)
     {
         var text = new StringBuilder();
         Append(name, text, depth: 0);
+        if (defines is not null)
+        {
+            // GLSL wants #version first; everything else may follow it.
+            string source = text.ToString();
+            int firstLine = source.IndexOf('\n') + 1;
+            return source[..firstLine] + defines.TrimEnd('\n') + "\n" + source[firstLine..];
+        }
+
         return text.ToString();
     }
 
