@@ -22,7 +22,8 @@ need_pkgs libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri libgbm1
 dest=.cache/mesa25
 version=25.0.7-2~bpo12+1
 stamp="$dest/.complete-$version"
-if [ -f "$stamp" ]; then
+# The env and vendor files hold absolute paths: a checkout that moved unpacks again.
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$PWD" ]; then
   exit 0
 fi
 
@@ -62,4 +63,4 @@ LIBGL_DRIVERS_PATH=$lib/dri
 GBM_BACKENDS_PATH=$lib/gbm
 ENV
 rm -rf "$dest/debs"
-touch "$stamp"
+echo "$PWD" > "$stamp"
