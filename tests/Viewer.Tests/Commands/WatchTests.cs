@@ -10,6 +10,7 @@ namespace VgpuView.Viewer.Tests.Commands;
 /// cycle (GuestScript): base mode for cycle positions 0-99, disabled 100-119, 800x600 120-179,
 /// base mode 180-239. Frame numbers in the output count from 1, cycle positions from 0.
 /// </summary>
+[Collection(ProcessFdCollection.Name)]
 public class WatchTests
 {
     private static readonly string[] s_fields =
