@@ -16,7 +16,8 @@ if [ ! -f "$uapi/usr/include/linux/iommufd.h" ]; then
   fi
   mkdir -p .cache/debs
   rm -f .cache/debs/linux-libc-dev_*.deb
-  (cd .cache/debs && apt-get download -qq linux-libc-dev/bookworm-backports)
+  # As root, apt would drop to its _apt user, which cannot write into the work tree.
+  (cd .cache/debs && apt-get download -qq -o APT::Sandbox::User=root linux-libc-dev/bookworm-backports)
   deb=$(ls .cache/debs/linux-libc-dev_*.deb)
   case "$deb" in
     *_6.12.*) ;;

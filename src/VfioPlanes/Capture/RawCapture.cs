@@ -1,5 +1,4 @@
 using System.Text.Json;
-using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.Pixels;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.VfioPlanes.Png;
@@ -41,24 +40,7 @@ public static class RawCapture
                 json.WriteStartObject();
                 json.WriteString("plane", p.Plane == PlaneType.Cursor ? "cursor" : "primary");
                 json.WriteString("file", file);
-                json.WriteString("format", DrmFourcc.ToText(p.Fourcc));
-                json.WriteString("modifier", DrmModifier.ToHex(p.Modifier));
-                json.WriteNumber("width", p.Width);
-                json.WriteNumber("height", p.Height);
-                json.WriteNumber("stride", p.Stride);
-                json.WriteNumber("x", p.X);
-                json.WriteNumber("y", p.Y);
-                if (p.HasHotspot)
-                {
-                    json.WriteNumber("hot_x", p.HotX);
-                    json.WriteNumber("hot_y", p.HotY);
-                }
-                else
-                {
-                    json.WriteNull("hot_x");
-                    json.WriteNull("hot_y");
-                }
-
+                PlaneJson.WriteLayout(json, p);
                 json.WriteEndObject();
             }
 

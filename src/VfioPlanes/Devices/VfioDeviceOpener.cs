@@ -67,7 +67,8 @@ internal static class VfioDeviceOpener
     }
 
     // The legacy group when its node exists; the cdev when only that exists (a kernel built
-    // with CONFIG_VFIO_GROUP=n); the group otherwise, so its absence gets explained.
+    // with CONFIG_VFIO_GROUP=n); the group otherwise, so its absence gets explained. sysfs's
+    // vfio-dev/vfioN alone proves nothing: Debian's 6.1 has it and no /dev/vfio/devices.
     private static VfioDevice OpenGroupOrCdev(string displayName, string deviceName, int? group, string? cdevName, SysfsTree sysfs, string devRoot, string procRoot)
     {
         string? groupPath = group is int g ? Path.Combine(devRoot, "vfio", g.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;

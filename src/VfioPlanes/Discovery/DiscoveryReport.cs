@@ -39,7 +39,10 @@ public sealed record MdevType(string Parent, string Id, string? Name, string? De
 /// <param name="TypeName">The type's "name" file.</param>
 /// <param name="Driver">The bound mdev driver (the vendor driver's, or vfio_mdev on older kernels), null when unbound.</param>
 /// <param name="IommuGroup">The iommu_group link's number: /dev/vfio/&lt;group&gt;.</param>
-/// <param name="CdevName">"vfioN" when the kernel made a device cdev, /dev/vfio/devices/vfioN.</param>
+/// <param name="CdevName">
+/// The device's vfio-dev/vfioN entry. Kernels from 6.1 make it for every VFIO device; only
+/// kernels with the device cdev (6.6 on, CONFIG_VFIO_DEVICE_CDEV) also make /dev/vfio/devices/vfioN.
+/// </param>
 public sealed record MdevDevice(string Uuid, string SysfsPath, string? Parent, string? TypeId, string? TypeName, string? Driver, int? IommuGroup, string? CdevName);
 
 /// <summary>A PCI device, as found under /sys/bus/pci/devices; discovery lists those bound to a VFIO driver.</summary>

@@ -133,16 +133,16 @@ public sealed class FrameSource : IDisposable
         }
 
         PlaneEvents events = PlaneEvents.None;
+        PlaneInfo old = state.Info;
         if (!state.IsShown)
         {
             events = PlaneEvents.Enabled;
         }
-        else if (!state.Info.SameLayout(info))
+        else if (!old.SameLayout(info))
         {
             events = PlaneEvents.Changed;
         }
-        else if (state.Info.X != info.X || state.Info.Y != info.Y || state.Info.HasHotspot != info.HasHotspot ||
-                 state.Info.HotX != info.HotX || state.Info.HotY != info.HotY)
+        else if (old.X != info.X || old.Y != info.Y || old.HasHotspot != info.HasHotspot || old.HotX != info.HotX || old.HotY != info.HotY)
         {
             events = PlaneEvents.Moved;
         }

@@ -22,25 +22,8 @@ internal static class PlaneText
             return;
         }
 
-        json.WriteString("format", DrmFourcc.ToText(p.Fourcc));
-        json.WriteString("modifier", DrmModifier.ToHex(p.Modifier));
-        json.WriteNumber("width", p.Width);
-        json.WriteNumber("height", p.Height);
-        json.WriteNumber("stride", p.Stride);
+        PlaneJson.WriteLayout(json, p);
         json.WriteNumber("size", p.Size);
-        json.WriteNumber("x", p.X);
-        json.WriteNumber("y", p.Y);
-        if (p.HasHotspot)
-        {
-            json.WriteNumber("hot_x", p.HotX);
-            json.WriteNumber("hot_y", p.HotY);
-        }
-        else
-        {
-            json.WriteNull("hot_x");
-            json.WriteNull("hot_y");
-        }
-
         json.WriteNumber(p.Kind == PlaneBufferKind.DmaBuf ? "dmabuf_id" : "region_index", p.Id);
     }
 

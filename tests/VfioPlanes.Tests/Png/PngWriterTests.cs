@@ -1,4 +1,5 @@
 using System.Text;
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Png;
 using Xunit;
 

@@ -1,14 +1,13 @@
 using System.Diagnostics;
-using VgpuView.Tests.Shared;
 using Xunit;
 
-namespace VgpuView.VfioPlanes.Tests.Png;
+namespace VgpuView.Tests.Shared;
 
 /// <summary>
 /// Debian's ImageMagick as the independent PNG decoder. The real binaries are called by their
 /// full path: a machine may carry a stand-in `convert` earlier on PATH that only prints PPM.
 /// </summary>
-internal static class ImageMagick
+public static class ImageMagick
 {
     private const string Convert = "/usr/bin/convert";
     private const string Identify = "/usr/bin/identify";
