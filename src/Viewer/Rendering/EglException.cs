@@ -34,6 +34,7 @@ public sealed class EglException : Exception
         0x300C => "EGL_BAD_PARAMETER",
         0x300D => "EGL_BAD_SURFACE",
         0x300E => "EGL_CONTEXT_LOST",
+        0 => "no EGL error code",
         _ => "EGL error",
     };
 }

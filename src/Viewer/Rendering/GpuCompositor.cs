@@ -48,7 +48,15 @@ public sealed partial class GpuCompositor : IDisposable
     public GpuCompositor(TextWriter log, bool allowImport = true)
     {
         _log = log;
-        _egl = HeadlessEgl.Create();
+        try
+        {
+            _egl = HeadlessEgl.Create();
+        }
+        catch (DllNotFoundException e)
+        {
+            throw new EglException($"loading {Interop.Libraries.Egl}", 0, $"{e.Message}; the GL renderer needs libegl1 and a vendor library such as libegl-mesa0");
+        }
+
         try
         {
             _allowImport = allowImport;

@@ -5,6 +5,7 @@ using VgpuView.VfioPlanes.Discovery;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.Viewer.Rendering;
+using VgpuView.Viewer.SafeHandles;
 using Xunit;
 using static VgpuView.Viewer.Tests.Rendering.GlTestSupport;
 
@@ -73,7 +74,8 @@ public sealed class FrameCaptureTests
         }
 
         var log = new StringWriter();
-        using var gpu = new GpuCompositor(log);
+        var gpu = new GpuCompositor(log);
+        using var disposeGpu = gpu;
         VgpuView.Tests.Shared.Requires.That(gpu.CanImport, $"dma-buf import on Mesa 25 ({gpu.Description})");
         foreach (string spec in Specs)
         {
@@ -109,6 +111,10 @@ public sealed class FrameCaptureTests
 
         Assert.Equal(0, gpu.Stats.FailedImports);
         TestContext.Current.TestOutputHelper?.WriteLine(log.ToString());
+        Assert.True(SafeEglImageHandle.Live > 0, "the last frame's images should still be alive before shutdown");
+        gpu.Dispose();
+        Assert.Equal(0, SafeEglImageHandle.Live);
+        Assert.Equal(0, PlaneTexture.Live);
     }
 
     [Fact]
@@ -171,6 +177,9 @@ public sealed class FrameCaptureTests
             }
 
             gpu.Render(source, frame);
+
+            // GL tests run one at a time, so every EGLImage alive is this renderer's: one per cached dma-buf at most.
+            Assert.True(SafeEglImageHandle.Live <= source.Cache.Capacity, $"{SafeEglImageHandle.Live} EGLImages alive with a cache of {source.Cache.Capacity}");
             Assert.Equal((cpu.Width, cpu.Height), (gpu.Width, gpu.Height));
             AssertSameImage(cpu.Screen.ToArray(), Read(gpu), cpu.Width, $"{spec} frame {i} ({frame.Primary.Info.FormatName} {DrmModifier.ToText(frame.Primary.Info.Modifier)}, cursor {(frame.Cursor.IsShown ? $"at {frame.Cursor.Info.X},{frame.Cursor.Info.Y}" : "off")})");
             compared++;

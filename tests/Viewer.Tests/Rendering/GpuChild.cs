@@ -25,7 +25,8 @@ internal static class GpuChild
     public static void RunUnderMesa25(string test)
     {
         Requires.That(File.Exists(EnvFile), "Mesa 25 unpacked in .cache/mesa25 (tests/setup.d/30-mesa.sh)");
-        var start = new ProcessStartInfo("dotnet")
+        // dotnet test names the host it runs under; elsewhere the one on PATH.
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
