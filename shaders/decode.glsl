@@ -73,15 +73,25 @@ uvec4 decode_packed(highp sampler2D tex, Plane plane, ivec2 p)
         a);
 }
 
+// Formats whose channels are whole bytes (the 8888 orders, 24-bit RGB, C8): a byte's texel is
+// already its value / 255, so the channel is picked with no integer work. The framebuffer
+// stores round(value / 255 * 255), the same byte.
+vec4 decode_bytes(highp sampler2D tex, Plane plane, ivec2 p)
+{
+    vec4 t = texelFetch(tex, p, 0);
+    float a = plane.keep_alpha && plane.bits.w != 0 ? t[plane.shift.w >> 3] : 1.0;
+    return vec4(t[plane.shift.x >> 3], t[plane.shift.y >> 3], t[plane.shift.z >> 3], a);
+}
+
 // Pixel p of the plane as RGBA integers 0..255. A program built for one family
-// (DECODE_ONLY 1 packed, 2 YUV) leaves the other out: the primary plane covers every pixel
+// (DECODE_ONLY 1 packed, 2 YUV, 3 whole bytes: plane.frag calls decode_bytes) leaves the rest out: the primary plane covers every pixel
 // of the target, and a software rasteriser pays for both sides of a branch.
 #ifndef DECODE_ONLY
 #define DECODE_ONLY 0
 #endif
 uvec4 decode_pixel(highp sampler2D tex, Plane plane, ivec2 p)
 {
-#if DECODE_ONLY == 1
+#if DECODE_ONLY == 1 || DECODE_ONLY == 3
     return decode_packed(tex, plane, p);
 #elif DECODE_ONLY == 2
     return decode_yuv(tex, plane, p);

@@ -19,5 +19,9 @@ void main()
         p = clamp(p, ivec2(0), u_plane.size - 1);
     }
 
+#if DECODE_ONLY == 3
+    o_color = decode_bytes(u_tex, u_plane, p);
+#else
     o_color = vec4(decode_pixel(u_tex, u_plane, p)) / 255.0;
+#endif
 }

@@ -27,6 +27,11 @@ internal readonly record struct GlPlaneFormat(
     private const uint CarrierGr88 = 'G' | ('R' << 8) | ('8' << 16) | ('8' << 24);
     private const uint CarrierR8 = 'R' | ('8' << 8) | (' ' << 16) | (' ' << 24);
 
+    /// <summary>Every channel a whole byte of the texel (8888 orders, 24-bit RGB, C8): plane.frag picks bytes without integer decoding.</summary>
+    public bool WholeBytes =>
+        !Yuv && Bits.R == 8 && Bits.G == 8 && Bits.B == 8 && Bits.A is 0 or 8
+        && Shift.R % 8 == 0 && Shift.G % 8 == 0 && Shift.B % 8 == 0 && Shift.A % 8 == 0;
+
     /// <summary>Texels in one row of a plane <paramref name="width"/> pixels wide.</summary>
     public int TexelsPerRow(int width) => Yuv ? (width + 1) / 2 : width;
 

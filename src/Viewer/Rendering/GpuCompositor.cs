@@ -31,9 +31,11 @@ public sealed partial class GpuCompositor : IDisposable
     private readonly bool _allowImport;
     private readonly ShaderProgram _planeProgram;
     private readonly ShaderProgram _planeYuvProgram;
+    private readonly ShaderProgram _planeBytesProgram;
     private readonly ShaderProgram _cursorProgram;
     private readonly PlaneUniforms _plane;
     private readonly PlaneUniforms _planeYuv;
+    private readonly PlaneUniforms _planeBytes;
     private readonly CursorUniforms _cursor;
     private readonly uint _vertexArray;
     private readonly string?[] _loggedPath = new string?[3];
@@ -62,9 +64,11 @@ public sealed partial class GpuCompositor : IDisposable
             _allowImport = allowImport;
             _planeProgram = new ShaderProgram("plane.vert", "plane.frag", "#define DECODE_ONLY 1");
             _planeYuvProgram = new ShaderProgram("plane.vert", "plane.frag", "#define DECODE_ONLY 2");
+            _planeBytesProgram = new ShaderProgram("plane.vert", "plane.frag", "#define DECODE_ONLY 3");
             _cursorProgram = new ShaderProgram("plane.vert", "cursor.frag");
             _plane = new PlaneUniforms(_planeProgram, "u_plane", "u_tex");
             _planeYuv = new PlaneUniforms(_planeYuvProgram, "u_plane", "u_tex");
+            _planeBytes = new PlaneUniforms(_planeBytesProgram, "u_plane", "u_tex");
             _cursor = new CursorUniforms(_cursorProgram);
 
             // GLES 3 draws from a vertex array object; the vertex shader needs no attributes.
@@ -75,6 +79,7 @@ public sealed partial class GpuCompositor : IDisposable
         {
             _planeProgram?.Dispose();
             _planeYuvProgram?.Dispose();
+            _planeBytesProgram?.Dispose();
             _cursorProgram?.Dispose();
             _egl.Dispose();
             throw;
@@ -275,9 +280,12 @@ public sealed partial class GpuCompositor : IDisposable
 
         if (primary is not null)
         {
-            bool yuv = primary.ShaderFormat.Yuv;
-            (yuv ? _planeYuvProgram : _planeProgram).Use();
-            (yuv ? _planeYuv : _plane).Set(primary, unit: 0, keepAlpha: false, Width, Height, 0, 0);
+            GlPlaneFormat f = primary.ShaderFormat;
+            (ShaderProgram program, PlaneUniforms uniforms) = f.Yuv ? (_planeYuvProgram, _planeYuv)
+                : f.WholeBytes ? (_planeBytesProgram, _planeBytes)
+                : (_planeProgram, _plane);
+            program.Use();
+            uniforms.Set(primary, unit: 0, keepAlpha: false, Width, Height, 0, 0);
             Interop.Gl.DrawArrays(Interop.Gl.GL_TRIANGLE_STRIP, 0, 4);
         }
 
@@ -430,6 +438,7 @@ public sealed partial class GpuCompositor : IDisposable
         Interop.Gl.DeleteVertexArray(_vertexArray);
         _planeProgram.Dispose();
         _planeYuvProgram.Dispose();
+        _planeBytesProgram.Dispose();
         _cursorProgram.Dispose();
         _egl.Dispose();
     }
