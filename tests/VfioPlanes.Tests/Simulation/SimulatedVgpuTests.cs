@@ -245,4 +245,23 @@ public class SimulatedVgpuTests
         Assert.Equal(new[] { 255, 0, 255, 0, 255 }, Enumerable.Range(0, 5).Select(c => Lit(7, c, 3)));
         Assert.Equal(new[] { 0, 255, 255, 255, 0 }, Enumerable.Range(0, 5).Select(c => Lit(5, c, 0))); // '0' row 0 = .XXX.
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("gvt,format=XR30")]
+    [InlineData("mdpy")]
+    public void SteadyState_QueryingBothPlanesAllocatesNothing(string options)
+    {
+        using var sim = Open(options);
+        uint kind = options == "mdpy" ? VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
+        Skip(sim, 4, kind); // both page-flip buffers exist and have been drawn once
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 60; i++)
+        {
+            Query(sim, Primary, out _, kind);
+            Query(sim, Cursor, out _, kind);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
