@@ -93,7 +93,8 @@ internal sealed class SimulatedVgpu : IVfioDevice
 
         try
         {
-            _deviceFd = SimBuffer.CreateMemfd(Name, fileLength);
+            // memfd names are limited to 249 bytes; a replay path can be longer, so use a fixed one.
+            _deviceFd = SimBuffer.CreateMemfd("sim-device", fileLength);
             _udmabuf = OpenUdmabuf();
             if (hasEdid)
             {

@@ -264,4 +264,38 @@ public class SimulatedVgpuTests
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Theory]
+    [InlineData("gvt")]
+    [InlineData("gvt,tiling=y,format=AB24")]
+    [InlineData("format=YUYV")]
+    public void PartialRedraws_LeaveTheSameBytesAsAFullEncodingOfTheTruth(string options)
+    {
+        using var sim = Open(options);
+        for (int frame = 0; frame < 12; frame++)
+        {
+            Assert.Equal(0, Query(sim, Primary, out var info));
+            if (frame < 8)
+            {
+                continue; // both buffers have been redrawn in part several times by now
+            }
+
+            byte[] truth = sim.RenderPrimaryTruth(frame, out SimMode mode);
+            byte[] expected = new byte[info.size];
+            PixelEncoder.EncodeRect(truth, mode.Width, 0, 0, mode.Width, mode.Height, expected, info.drm_format, info.drm_format_mod, (int)info.stride);
+            Assert.True(expected.AsSpan().SequenceEqual(ReadDmaBuf(sim, info.dmabuf_id, (int)info.size)), $"frame {frame} differs from a full encoding");
+        }
+    }
+
+    [Fact]
+    public void Rgb565_WhiteBarIsAllOnes_AndStrideIsTwoBytesAPixel()
+    {
+        using var sim = Open("format=RG16,800x600");
+        Query(sim, Primary, out _);
+        Assert.Equal(0, Query(sim, Primary, out var info));
+        Assert.Equal((DrmFourcc.RGB565, 1600u, 1600u * 600), (info.drm_format, info.stride, info.size));
+        byte[] bytes = ReadDmaBuf(sim, info.dmabuf_id, (int)info.size);
+        Assert.Equal(new byte[] { 0xFF, 0xFF }, bytes[0..2]);                              // white
+        Assert.Equal(new byte[] { 0xE0, 0xFF }, bytes[(300 * 1600 + 150 * 2)..(300 * 1600 + 150 * 2 + 2)]); // yellow: R 31, G 63, B 0
+    }
 }
