@@ -62,6 +62,8 @@ internal sealed class SimulatedVgpu : IVfioDevice
     private uint _edidSize;
     private uint _linkState = VFIO_DEVICE_GFX_LINK_STATE_UP;
     private byte[] _scratch = [];
+    private byte[] _background = [];
+    private SimMode _backgroundMode;
     private bool _disposed;
 
     private readonly record struct SimRegion(uint Index, long Offset, long Size, uint Flags, bool Edid);
@@ -603,26 +605,51 @@ internal sealed class SimulatedVgpu : IVfioDevice
         if (_scratch.Length < w * h * 4)
         {
             _scratch = new byte[w * h * 4];
+            _background = new byte[w * h * 4];
+            _backgroundMode = default;
         }
 
         Span<byte> rgba = _scratch.AsSpan(0, w * h * 4);
-        TestPattern.RenderPrimary(f, rgba);
+        Span<byte> background = _background.AsSpan(0, w * h * 4);
+        if (_backgroundMode != f.Mode)
+        {
+            TestPattern.RenderBackground(f.Mode, background);
+            _backgroundMode = f.Mode;
+        }
+
         if (lastDrawn < 0)
         {
+            background.CopyTo(rgba);
+            TestPattern.RenderOverlays(f, rgba);
             PixelEncoder.EncodeRect(rgba, w, 0, 0, w, h, dest, fourcc, modifier, stride);
         }
         else
         {
+            // Only the two rectangles are encoded, so only they need to be exact in the scratch
+            // copy: background first, then the overlays in the order the full picture has them.
             int x0 = Math.Min(lastBoxX, f.BoxX), y0 = Math.Min(lastBoxY, f.BoxY);
-            int x1 = Math.Max(lastBoxX, f.BoxX) + GuestScript.BoxSize, y1 = Math.Max(lastBoxY, f.BoxY) + GuestScript.BoxSize;
-            PixelEncoder.EncodeRect(rgba, w, x0, y0, Math.Min(x1, w), Math.Min(y1, h), dest, fourcc, modifier, stride);
+            int x1 = Math.Min(Math.Max(lastBoxX, f.BoxX) + GuestScript.BoxSize, w);
+            int y1 = Math.Min(Math.Max(lastBoxY, f.BoxY) + GuestScript.BoxSize, h);
             (int cx, int cy, int cw, int ch) = TestPattern.CounterRect;
+            CopyRect(background, rgba, w, x0, y0, x1, y1);
+            CopyRect(background, rgba, w, cx, cy, cx + cw, cy + ch);
+            TestPattern.RenderOverlays(f, rgba);
+            PixelEncoder.EncodeRect(rgba, w, x0, y0, x1, y1, dest, fourcc, modifier, stride);
             PixelEncoder.EncodeRect(rgba, w, cx, cy, cx + cw, cy + ch, dest, fourcc, modifier, stride);
         }
 
         lastDrawn = f.Frame;
         lastBoxX = f.BoxX;
         lastBoxY = f.BoxY;
+    }
+
+    private static void CopyRect(ReadOnlySpan<byte> from, Span<byte> to, int width, int x0, int y0, int x1, int y1)
+    {
+        for (int y = y0; y < y1; y++)
+        {
+            int start = (y * width + x0) * 4;
+            from.Slice(start, (x1 - x0) * 4).CopyTo(to.Slice(start, (x1 - x0) * 4));
+        }
     }
 
     /// <summary>

@@ -254,9 +254,9 @@ public class SimulatedVgpuTests
     {
         using var sim = Open(options);
         uint kind = options == "mdpy" ? VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
-        Skip(sim, 4, kind); // both page-flip buffers exist and have been drawn once
+        Skip(sim, 60, kind); // both page-flip buffers exist, and the JIT has settled
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 60; i++)
+        for (int i = 0; i < 30; i++)
         {
             Query(sim, Primary, out _, kind);
             Query(sim, Cursor, out _, kind);
