@@ -145,10 +145,19 @@ internal sealed class SimulatedVgpu : IVfioDevice
     /// <summary>The guest's state at <paramref name="frame"/>, as this device's script plays it.</summary>
     internal GuestFrame GuestAt(long frame) => GuestScript.At(frame, _baseMode, fixedMode: _personality == SimPersonality.Mdpy);
 
-    /// <summary>The RGBA (R, G, B, A bytes) the guest draws for <paramref name="frame"/>, before any encoding.</summary>
+    /// <summary>
+    /// The RGBA (R, G, B, A bytes) the primary plane shows at <paramref name="frame"/>, before any
+    /// encoding. mdpy keeps showing its framebuffer while the guest has the display disabled, so
+    /// there the picture of the last enabled frame (c = 99) stays.
+    /// </summary>
     internal byte[] RenderPrimaryTruth(long frame, out SimMode mode)
     {
         GuestFrame f = GuestAt(frame);
+        if (_personality == SimPersonality.Mdpy && !f.Enabled)
+        {
+            f = GuestAt(frame - (frame % GuestScript.CycleLength - (GuestScript.DisabledStart - 1)));
+        }
+
         mode = f.Mode;
         byte[] rgba = new byte[f.Mode.Width * f.Mode.Height * 4];
         TestPattern.RenderPrimary(f, rgba);

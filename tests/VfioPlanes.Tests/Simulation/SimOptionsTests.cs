@@ -62,6 +62,7 @@ public class SimOptionsTests
     [InlineData("replay=", "replay=")]
     [InlineData("gvt,replay=x.json", "replay=")]
     [InlineData("format=YUYV,1025x768", "odd width")]
+    [InlineData("gvt,format=RG24", "not a GVT-g primary format")]
     public void BadOptions_ThrowArgumentExceptionNamingTheOption(string options, string named)
     {
         var e = Assert.Throws<ArgumentException>(() => SimOptions.Parse(options));
