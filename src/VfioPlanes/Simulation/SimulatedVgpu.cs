@@ -636,8 +636,9 @@ internal sealed class SimulatedVgpu : IVfioDevice
         {
             // Only the two rectangles are encoded, so only they need to be exact in the scratch
             // copy: background first, then the overlays in the order the full picture has them.
-            int x0 = Math.Min(lastBoxX, f.BoxX), y0 = Math.Min(lastBoxY, f.BoxY);
-            int x1 = Math.Min(Math.Max(lastBoxX, f.BoxX) + GuestScript.BoxSize, w);
+            // Even columns at both ends: packed 4:2:2 formats encode pixel pairs.
+            int x0 = Math.Min(lastBoxX, f.BoxX) & ~1, y0 = Math.Min(lastBoxY, f.BoxY);
+            int x1 = Math.Min((Math.Max(lastBoxX, f.BoxX) + GuestScript.BoxSize + 1) & ~1, w);
             int y1 = Math.Min(Math.Max(lastBoxY, f.BoxY) + GuestScript.BoxSize, h);
             (int cx, int cy, int cw, int ch) = TestPattern.CounterRect;
             CopyRect(background, rgba, w, x0, y0, x1, y1);
