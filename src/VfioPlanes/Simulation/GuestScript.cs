@@ -40,9 +40,15 @@ internal readonly record struct GuestFrame(
 /// top two thirds, a grey ramp below, a 64x64 box that moves each frame (orange in buffer 0, blue
 /// in buffer 1) and the frame number in eight digits at the top left. The 64x64 ARGB8888 arrow
 /// cursor is shown with the display; it moves each frame from (-32, -24) at c = 0, hangs off
-/// every edge during the cycle and always keeps part of itself on screen; it uses shape 0 (hotspot 1,1) for c in 0–59, 120–149 and
-/// 180–209, and shape 1 (hotspot 17,17) for c in 60–99, 150–179 and 210–239. GVT-g reports no
-/// hotspot (0xFFFFFFFF) for c in 220–239.
+/// every edge during the cycle and always keeps part of itself on screen. It uses shape 0
+/// (hotspot 1,1) for c in 0–59, 120–149 and 180–209, and shape 1 (hotspot 17,17) for c in 60–99,
+/// 150–179 and 210–239.
+/// <para>
+/// Per personality: sim:mbochs fails the primary query of frames 120 and 180 with ENOMEM (the
+/// first after each mode change) and has no cursor. sim:mdpy cannot change mode, so it stays in
+/// the base mode, and while the guest has the display disabled (100–119) it keeps showing the
+/// picture of frame 99. sim:gvt reports no hotspot (0xFFFFFFFF) for c in 220–239.
+/// </para>
 /// </summary>
 internal static class GuestScript
 {

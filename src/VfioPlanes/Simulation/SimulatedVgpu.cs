@@ -12,7 +12,8 @@ namespace VgpuView.VfioPlanes.Simulation;
 /// providers do, with real file descriptors: the device file is a memfd holding its regions at
 /// fixed offsets (region index &lt;&lt; 28), and each dma-buf is a memfd of its own (or a udmabuf made
 /// from it). A built-in guest (<see cref="GuestScript"/>) advances one frame per primary query,
-/// or a replay file supplies the planes. The personality decides the quirks.
+/// or a replay file supplies the planes. The personality decides the quirks. Like a device fd
+/// driven by one frame loop, it expects its calls from one thread at a time.
 /// </summary>
 internal sealed class SimulatedVgpu : IVfioDevice
 {
