@@ -38,6 +38,14 @@ internal sealed record SimOptions
     private const string Expected =
         "expected mbochs, mdpy or gvt, a mode WxH, format=FOURCC, tiling=x|y|linear (gvt), cursor=on|off, or replay=FILE.json alone";
 
+    // The primary formats GVT-g decodes from the guest's plane registers (i915/gvt/fb_decoder.c),
+    // less C8, whose palette the device does not export.
+    private static readonly uint[] s_gvtFormats =
+    [
+        DrmFourcc.RGB565, DrmFourcc.XRGB8888, DrmFourcc.XBGR8888, DrmFourcc.ARGB8888, DrmFourcc.ABGR8888,
+        DrmFourcc.XRGB2101010, DrmFourcc.XBGR2101010, DrmFourcc.YUYV, DrmFourcc.YVYU, DrmFourcc.UYVY, DrmFourcc.VYUY,
+    ];
+
     public SimPersonality Personality { get; init; } = SimPersonality.Default;
 
     public SimMode Mode { get; init; } = new(1024, 768);
@@ -169,6 +177,13 @@ internal sealed record SimOptions
         {
             throw new ArgumentException(
                 $"sim option 'format={DrmFourcc.ToText(result.Fourcc)}' is not offered by {Name(result.Personality)}: it scans out XR24 only", "options");
+        }
+
+        if (result.Personality == SimPersonality.Gvt && Array.IndexOf(s_gvtFormats, result.Fourcc) < 0)
+        {
+            throw new ArgumentException(
+                $"sim option 'format={DrmFourcc.ToText(result.Fourcc)}' is not a GVT-g primary format; expected one of {string.Join(", ", s_gvtFormats.Select(DrmFourcc.ToText))}",
+                "options");
         }
 
         if (tiling is not null && result.Personality != SimPersonality.Gvt)
