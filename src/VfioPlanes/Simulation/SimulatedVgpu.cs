@@ -66,6 +66,7 @@ internal sealed class SimulatedVgpu : IVfioDevice
     private byte[] _background = [];
     private SimMode _backgroundMode;
     private bool _disposed;
+    private bool _unplugged;
 
     private readonly record struct SimRegion(uint Index, long Offset, long Size, uint Flags, bool Edid);
 
@@ -176,6 +177,11 @@ internal sealed class SimulatedVgpu : IVfioDevice
     public int GetDeviceInfo(ref vfio_device_info info)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_unplugged)
+        {
+            return Errno.ENODEV;
+        }
+
         if (info.argsz < MinDeviceInfoArgsz)
         {
             return Errno.EINVAL;
@@ -191,6 +197,11 @@ internal sealed class SimulatedVgpu : IVfioDevice
     public int GetRegionInfo(Span<byte> buffer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_unplugged)
+        {
+            return Errno.ENODEV;
+        }
+
         if (buffer.Length < RegionInfoSize)
         {
             return Errno.EINVAL;
@@ -246,6 +257,19 @@ internal sealed class SimulatedVgpu : IVfioDevice
     public int QueryGfxPlane(ref vfio_device_gfx_plane_info info)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_unplugged && _options.UnplugAt is long at && _frame + 1 >= at &&
+            (info.flags & VFIO_GFX_PLANE_TYPE_PROBE) == 0 && info.drm_plane_type == DRM_PLANE_TYPE_PRIMARY)
+        {
+            // The frame the script removes the device at: from here on it is gone, as an mdev
+            // is after a write to its "remove" file.
+            _unplugged = true;
+        }
+
+        if (_unplugged)
+        {
+            return Errno.ENODEV;
+        }
+
         if (info.argsz < MinPlaneArgsz)
         {
             return Errno.EINVAL;
@@ -276,6 +300,11 @@ internal sealed class SimulatedVgpu : IVfioDevice
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         dmabuf = null;
+        if (_unplugged)
+        {
+            return Errno.ENODEV;
+        }
+
         if (_personality == SimPersonality.Mdpy)
         {
             // mdpy has no GET_GFX_DMABUF handler: its ioctl falls through to -ENOTTY.
@@ -296,6 +325,11 @@ internal sealed class SimulatedVgpu : IVfioDevice
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         bytesRead = 0;
+        if (_unplugged)
+        {
+            return Errno.ENODEV;
+        }
+
         if (!TryFindRegion(offset, buffer.Length, out SimRegion region))
         {
             return Errno.EINVAL;
@@ -322,6 +356,11 @@ internal sealed class SimulatedVgpu : IVfioDevice
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         bytesWritten = 0;
+        if (_unplugged)
+        {
+            return Errno.ENODEV;
+        }
+
         if (!TryFindRegion(offset, buffer.Length, out SimRegion region))
         {
             return Errno.EINVAL;
