@@ -219,6 +219,14 @@ internal sealed class SimulatedVgpu : IVfioDevice
             return Errno.EFAULT;
         }
 
+        if (_personality == SimPersonality.Mbochs && info.argsz > RegionInfoSize + CapTypeSize)
+        {
+            // Seen from the 6.1 mbochs sample: it takes its region info (with the EDID type
+            // capability, 48 bytes) only from a caller whose argsz is at most that size, so a
+            // viewer must ask with sizeof(struct vfio_region_info) and then the argsz it reports.
+            return Errno.EINVAL;
+        }
+
         if (!TryGetRegion(info.index, out SimRegion region))
         {
             return Errno.EINVAL;

@@ -3,6 +3,7 @@ using VgpuView.VfioPlanes.SafeHandles;
 using VgpuView.VfioPlanes.Simulation;
 using Xunit;
 using static Interop.Vfio;
+using static VgpuView.VfioPlanes.Simulation.SimulatedVgpu;
 using static VgpuView.VfioPlanes.Tests.Simulation.SimTestSupport;
 
 namespace VgpuView.VfioPlanes.Tests.Simulation;
@@ -23,6 +24,20 @@ public class PersonalityTests
         Assert.Equal(
             (0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u),
             (info.drm_format, info.width, info.height, info.stride, info.size, info.x_pos, info.y_pos, info.x_hot, info.y_hot, info.dmabuf_id));
+    }
+
+    [Fact]
+    public void Mbochs_RegionInfoWithArgszBeyondItsReply_FailsEinval()
+    {
+        using var sim = Open("mbochs");
+
+        Assert.Equal(0, RegionInfo(sim, 0, 32, out _, out _));
+        Assert.Equal(0, RegionInfo(sim, EdidRegionIndex, 48, out vfio_region_info edid, out _));
+        Assert.Equal(48u, edid.argsz);
+        Assert.Equal(Errno.EINVAL, RegionInfo(sim, 0, 49, out _, out _));
+        Assert.Equal(Errno.EINVAL, RegionInfo(sim, 0, 256, out _, out _));
+        using var gvt = Open("gvt");
+        Assert.Equal(0, RegionInfo(gvt, 0, 256, out _, out _)); // the others take any argsz
     }
 
     [Fact]
