@@ -177,6 +177,12 @@ public static partial class PixelConverter
     /// </summary>
     private static void ConvertTiled(ReadOnlySpan<byte> src, in PlaneLayout layout, int rowBytes, Span<byte> dst, int dstStride, in RowPlan plan, int runBytes)
     {
+        if (runBytes == YColumnWidth && plan.Vectorise && plan.Format.Layout == FormatLayout.Rgb32)
+        {
+            YTiledRgb32(src, layout, dst, dstStride, plan);
+            return;
+        }
+
         int group = plan.Format.GroupBytes;
         int pixelsPerGroup = plan.Format.Layout == FormatLayout.Yuv422 ? 2 : 1;
         if (runBytes % group == 0)
