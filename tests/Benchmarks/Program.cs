@@ -1,7 +1,4 @@
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace VgpuView.Benchmarks;
 
@@ -10,11 +7,15 @@ public static class Program
     /// <summary>
     /// BenchmarkDotNet's default toolchain rebuilds the project it finds by the assembly's name
     /// (VgpuView.Benchmarks.csproj), which this project's file (Benchmarks.csproj) is not; so the
-    /// default job runs in process, and jobs given on the command line (--job short) inherit that.
+    /// benchmarks run in this process (--inProcess), combined with whatever job the command line asks for.
     /// </summary>
     public static void Main(string[] args)
     {
-        IConfig config = DefaultConfig.Instance.AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).AsDefault());
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        if (!args.Contains("--inProcess", StringComparer.OrdinalIgnoreCase))
+        {
+            args = [.. args, "--inProcess"];
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }
