@@ -120,7 +120,7 @@ public static partial class PixelConverter
             int bytes = pixels * 4;
             if (src.Length < bytes || dst.Length < bytes)
             {
-                throw new ArgumentException("run shorter than its pixels");
+                throw new ArgumentException("a run is shorter than its pixels", nameof(src));
             }
 
             ref byte s = ref MemoryMarshal.GetReference(src);
@@ -276,7 +276,7 @@ public static partial class PixelConverter
             // Bounds as in Rgb32: eight pixels read 16 whole bytes and write 32, inside the run.
             if (src.Length < pixels * 2 || dst.Length < pixels * 4)
             {
-                throw new ArgumentException("run shorter than its pixels");
+                throw new ArgumentException("a run is shorter than its pixels", nameof(src));
             }
 
             ref byte sp = ref MemoryMarshal.GetReference(src);
