@@ -56,7 +56,7 @@ internal static partial class ViewerCommandLine
         var command = new Command("capture", "Capture the guest's screen to PNG on the CPU, exactly as the guest drew it")
         {
             s_device, s_output, s_count, s_captureInterval, s_onChange, s_waitEnabled, s_noCursor, s_keepAlpha, s_raw,
-            s_filter, s_level, s_cacheSize,
+            s_filter, s_level, s_cacheSize, s_gpu,
         };
         command.SetAction(parse =>
         {
@@ -83,6 +83,7 @@ internal static partial class ViewerCommandLine
                     CompressionLevel = CheckRange(parse.GetValue(s_level), 0, 9, "--level"),
                 },
                 CacheSize = CheckRange(parse.GetValue(s_cacheSize), 2, 256, "--cache-size"),
+                Gpu = parse.GetValue(s_gpu),
             });
         });
         return command;

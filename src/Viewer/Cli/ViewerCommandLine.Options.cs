@@ -88,6 +88,11 @@ internal static partial class ViewerCommandLine
         DefaultValueFactory = _ => 1,
     };
 
+    private static readonly Option<bool> s_gpu = new("--gpu")
+    {
+        Description = "Render through OpenGL (EGL dma-buf import where the driver offers it, else upload) and read the picture back",
+    };
+
     private static int CheckRange(int value, int min, int max, string option)
     {
         if (value < min || value > max)

@@ -51,7 +51,8 @@ internal static partial class ViewerCommandLine
                 return ExitCodes.Usage;
             case OperationCanceledException:
                 return ExitCodes.Interrupted;
-            case IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException:
+            case IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException or
+                Rendering.EglException or Rendering.GlException:
                 error.WriteLine($"vgpuview: {e.Message}");
                 return ExitCodes.DeviceFailure;
             default:

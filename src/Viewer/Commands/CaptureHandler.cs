@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Rendering;
 using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Capture;
 using VgpuView.VfioPlanes.Devices;
@@ -35,6 +36,9 @@ internal sealed class CaptureOptions
     public PngOptions Png { get; init; } = PngOptions.Default;
 
     public int CacheSize { get; init; } = 8;
+
+    /// <summary>Render through GL (dma-buf import where the driver offers it, else upload) and read back.</summary>
+    public bool Gpu { get; init; }
 }
 
 /// <summary>
@@ -53,6 +57,8 @@ internal sealed class CaptureHandler(CommandContext context)
 
     private readonly CpuCompositor _compositor = new();
     private readonly PngWriter _png = new();
+    private GpuCompositor? _gpu;
+    private byte[] _gpuPixels = [];
     private byte[] _previous = [];
     private int _previousLength = -1;
 
@@ -63,6 +69,10 @@ internal sealed class CaptureHandler(CommandContext context)
 
         using VgpuDevice device = context.Opener.Open(options.Device);
         using var source = new FrameSource(device, options.CacheSize);
+
+        // The renderer's log says once which path (import or upload) each plane takes, so a
+        // failed GPU capture shows what it tried.
+        using GpuCompositor? gpu = _gpu = options.Gpu ? new GpuCompositor(new PrefixWriter(context.Error, "vgpuview: ")) : null;
         if (!source.Support.Any)
         {
             context.Error.WriteLine($"vgpuview: {device.Name}: the device exports no display (neither dma-buf nor region planes answer the probe)");
@@ -108,7 +118,7 @@ internal sealed class CaptureHandler(CommandContext context)
                 continue;
             }
 
-            bool changed = Compose(frame, options);
+            bool changed = Compose(source, frame, options);
             if (!options.OnChange || changed || captured == 0)
             {
                 Write(device, frame, options, captured, toStdout);
@@ -148,6 +158,11 @@ internal sealed class CaptureHandler(CommandContext context)
             throw new UsageException("--raw writes FILE.raw and FILE.json beside the PNG: give -o FILE.png, not -o -");
         }
 
+        if (options.Gpu && options.KeepAlpha)
+        {
+            throw new UsageException("--keep-alpha is for CPU capture: the GPU path shows the primary plane opaque");
+        }
+
         if (options.Count > 1 && !templated)
         {
             throw new UsageException($"--count {options.Count} would write every capture to '{options.Output}': put {{n}}, {{id}} or {{time}} in the name");
@@ -163,25 +178,36 @@ internal sealed class CaptureHandler(CommandContext context)
         _ => primary.Message ?? "the primary plane is not usable",
     };
 
-    /// <summary>Composes the frame into the compositor; returns whether it differs from the last capture.</summary>
-    private bool Compose(Frame frame, CaptureOptions options)
+    /// <summary>The composed screen: RGBA8, rows of <see cref="Width"/> * 4 bytes.</summary>
+    private ReadOnlySpan<byte> Screen => _gpu is null ? _compositor.Screen : _gpuPixels.AsSpan(0, Width * Height * 4);
+
+    private int Width => _gpu?.Width ?? _compositor.Width;
+
+    private int Height => _gpu?.Height ?? _compositor.Height;
+
+    /// <summary>Composes the frame on the CPU or through GL; returns whether it differs from the last capture.</summary>
+    private bool Compose(FrameSource source, Frame frame, CaptureOptions options)
     {
         PlaneState primary = frame.Primary;
-        using (PlaneMemory memory = primary.BeginCpuRead())
+        if (_gpu is not null)
         {
-            _compositor.DrawPrimary(primary.Info, memory.Bytes, options.KeepAlpha);
-        }
+            _gpu.Render(source, frame, includeCursor: !options.NoCursor);
+            int bytes = _gpu.Width * _gpu.Height * 4;
+            if (_gpuPixels.Length < bytes)
+            {
+                _gpuPixels = GC.AllocateUninitializedArray<byte>(bytes);
+            }
 
-        PlaneState cursor = frame.Cursor;
-        if (!options.NoCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
+            _gpu.ReadPixels(_gpuPixels.AsSpan(0, bytes));
+        }
+        else
         {
-            using PlaneMemory memory = cursor.BeginCpuRead();
-            _compositor.DrawCursor(cursor.Info, memory.Bytes);
+            ComposeOnCpu(frame, options);
         }
 
         // A new buffer or mode counts as a change even when the pixels happen to be the same.
         bool changed = (primary.Events & (PlaneEvents.Enabled | PlaneEvents.Changed)) != 0;
-        ReadOnlySpan<byte> screen = _compositor.Screen;
+        ReadOnlySpan<byte> screen = Screen;
         if (_previousLength != screen.Length || !screen.SequenceEqual(_previous.AsSpan(0, screen.Length)))
         {
             changed = true;
@@ -195,6 +221,22 @@ internal sealed class CaptureHandler(CommandContext context)
         }
 
         return changed;
+    }
+
+    private void ComposeOnCpu(Frame frame, CaptureOptions options)
+    {
+        PlaneState primary = frame.Primary;
+        using (PlaneMemory memory = primary.BeginCpuRead())
+        {
+            _compositor.DrawPrimary(primary.Info, memory.Bytes, options.KeepAlpha);
+        }
+
+        PlaneState cursor = frame.Cursor;
+        if (!options.NoCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
+        {
+            using PlaneMemory memory = cursor.BeginCpuRead();
+            _compositor.DrawCursor(cursor.Info, memory.Bytes);
+        }
     }
 
     private void Write(VgpuDevice device, Frame frame, CaptureOptions options, int index, bool toStdout)
@@ -220,12 +262,12 @@ internal sealed class CaptureHandler(CommandContext context)
         {
             Stream stdout = context.OpenStandardOutput?.Invoke() ?? throw new InvalidOperationException("no standard output");
             using var buffered = new BufferedStream(stdout, 1 << 16);
-            _png.Write(buffered, _compositor.Screen, _compositor.Width, _compositor.Height, _compositor.Stride, png);
+            _png.Write(buffered, Screen, Width, Height, Width * 4, png);
             return;
         }
 
         string path = ExpandName(options.Output, index, p.Id);
-        AtomicFile.Write(path, s => _png.Write(s, _compositor.Screen, _compositor.Width, _compositor.Height, _compositor.Stride, png));
+        AtomicFile.Write(path, s => _png.Write(s, Screen, Width, Height, Width * 4, png));
         if (options.Raw)
         {
             RawCapture.Write(path, frame, includeCursor: !options.NoCursor);

@@ -125,6 +125,25 @@ public sealed class CaptureTests : IDisposable
         Assert.Equal(spec != "sim:mdpy", hasCursor); // mdpy's "cursor" is the primary again: not a cursor
     }
 
+    [Theory]
+    [InlineData("sim")]
+    [InlineData("sim:gvt,format=XB24")]
+    [InlineData("sim:mdpy")]
+    public void Capture_Gpu_GivesTheSamePixelsAsTheCpu(string spec)
+    {
+        ImageMagick.Require();
+        Requires.That(File.Exists("/usr/lib/x86_64-linux-gnu/libEGL.so.1"), "libEGL.so.1 with Mesa (Debian packages libegl1 libegl-mesa0)");
+        string cpu = Path.Combine(_dir, "cpu.png");
+        string gpu = Path.Combine(_dir, "gpu.png");
+
+        Assert.Equal(ExitCodes.Success, Capture(spec, "-o", cpu));
+        var cli = new CliRunner();
+        Assert.Equal(ExitCodes.Success, cli.Run("capture", spec, "-o", gpu, "--gpu"));
+
+        Assert.Equal(ImageMagick.DecodeRgba(cpu), ImageMagick.DecodeRgba(gpu));
+        Assert.Contains("gl: primary plane", cli.Error.ToString()); // it says which path it took
+    }
+
     [Fact]
     public void Capture_ToStandardOutput_WritesOnePng()
     {
