@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Rendering;
 using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Planes;
@@ -20,13 +21,14 @@ internal sealed class InfoHandler(CommandContext context)
         PlaneQueryResult primary = support.Any ? query.Query(PlaneType.Primary) : default;
         PlaneQueryResult cursor = support.Any ? query.Query(PlaneType.Cursor) : default;
 
+        GpuReport gpu = GpuReport.Probe();
         if (json)
         {
-            WriteJson(device, info, support, regions, primary, cursor);
+            WriteJson(device, info, support, regions, primary, cursor, gpu);
         }
         else
         {
-            WriteText(device, info, support, regions, primary, cursor);
+            WriteText(device, info, support, regions, primary, cursor, gpu);
         }
 
         if (primary.Status == PlaneStatus.Gone || cursor.Status == PlaneStatus.Gone)
@@ -39,7 +41,7 @@ internal sealed class InfoHandler(CommandContext context)
     }
 
     private void WriteText(VgpuDevice device, DeviceInfo info, PlaneSupport support, IReadOnlyList<RegionInfo> regions,
-        in PlaneQueryResult primary, in PlaneQueryResult cursor)
+        in PlaneQueryResult primary, in PlaneQueryResult cursor, GpuReport gpu)
     {
         TextWriter o = context.Output;
         o.WriteLine($"device   {device.Name}");
@@ -60,6 +62,10 @@ internal sealed class InfoHandler(CommandContext context)
             o.WriteLine($"primary  {Describe(primary)}");
             o.WriteLine($"cursor   {Describe(cursor)}");
         }
+
+        o.WriteLine(gpu.Error is null
+            ? $"gpu      {gpu.Description}"
+            : $"gpu      unavailable: {gpu.Error}");
     }
 
     private static string Describe(in PlaneQueryResult r) => r.Status switch
@@ -70,10 +76,10 @@ internal sealed class InfoHandler(CommandContext context)
     };
 
     private void WriteJson(VgpuDevice device, DeviceInfo info, PlaneSupport support, IReadOnlyList<RegionInfo> regions,
-        in PlaneQueryResult primary, in PlaneQueryResult cursor)
+        in PlaneQueryResult primary, in PlaneQueryResult cursor, GpuReport gpu)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("device", device.Name);
@@ -135,6 +141,12 @@ internal sealed class InfoHandler(CommandContext context)
             WritePlane(json, "primary", support, primary);
             WritePlane(json, "cursor", support, cursor);
             json.WriteEndObject();
+            json.WriteStartObject("gpu");
+            json.WriteBoolean("available", gpu.Error is null);
+            json.WriteString("description", gpu.Description);
+            json.WriteBoolean("dmabuf_import", gpu.CanImport);
+            json.WriteString("error", gpu.Error);
+            json.WriteEndObject();
             json.WriteEndObject();
         }
 
@@ -173,6 +185,23 @@ internal sealed class InfoHandler(CommandContext context)
         if (r.Mappable)
         {
             yield return "mmap";
+        }
+    }
+
+    /// <summary>What the GL renderer would use here: the EGL/GL versions, renderer, and whether dma-bufs import.</summary>
+    private sealed record GpuReport(string? Description, bool CanImport, string? Error)
+    {
+        public static GpuReport Probe()
+        {
+            try
+            {
+                using var gpu = new GpuCompositor(TextWriter.Null);
+                return new GpuReport(gpu.Description, gpu.CanImport, null);
+            }
+            catch (Exception e) when (e is EglException or GlException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                return new GpuReport(null, false, e.Message);
+            }
         }
     }
 }
