@@ -1,3 +1,4 @@
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Discovery;
 using VgpuView.VfioPlanes.SafeHandles;

@@ -1,3 +1,4 @@
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Discovery;
 using Xunit;
 

@@ -1,10 +1,10 @@
-namespace VgpuView.VfioPlanes.Tests.Discovery;
+namespace VgpuView.Tests.Shared;
 
 /// <summary>
 /// A sysfs-shaped tree in a temp directory, with real symlinks laid out as the kernel does:
 /// devices under devices/, reached through class/ and bus/ links with relative targets.
 /// </summary>
-internal sealed class FakeSysfs : IDisposable
+public sealed class FakeSysfs : IDisposable
 {
     public FakeSysfs()
     {
