@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of VgpuView: installs what the tests need when it is missing (apt-get, as
-# root), runs `dotnet test VgpuView.sln`, and prints one line "N passed, N failed, N skipped"
-# from the real counts. Exit code: 0 when everything passed, 1 otherwise.
+# root), runs `dotnet test VgpuView.sln`, then the real-kernel harness (tests/kernel/run.sh:
+# mbochs and mdpy in a QEMU guest; VGPUVIEW_SKIP_KERNEL=1 leaves it out, except under CI),
+# and prints one line "N passed, N failed, N skipped" from the real counts.
+# Exit code: 0 when everything passed, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -26,5 +28,27 @@ projects=$(grep -cE '(Passed|Failed)! +- Failed: ' "$log" || true)
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1   # the build or a test host failed before any summary counted it
 fi
+
+if [ -x tests/kernel/run.sh ]; then
+  if [ "${VGPUVIEW_SKIP_KERNEL:-}" = 1 ] && [ "${CI:-}" != true ]; then
+    echo "kernel harness left out (VGPUVIEW_SKIP_KERNEL=1)"
+  else
+    set +e
+    tests/kernel/run.sh 2>&1 | tee "$log"
+    kstatus=${PIPESTATUS[0]}
+    set -e
+    # Its last line: "kernel: N passed, N failed".
+    read -r kpassed kfailed < <(grep -E '^kernel: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1 | awk '{ print $2, $4 }')
+    kpassed=${kpassed:-0}
+    kfailed=${kfailed:-0}
+    if [ "$kstatus" -ne 0 ] && [ "$kfailed" -eq 0 ]; then
+      kfailed=1
+    fi
+    passed=$((passed + kpassed))
+    failed=$((failed + kfailed))
+    [ "$kstatus" -eq 0 ] || status=1
+  fi
+fi
+
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$projects" -ge 2 ]
