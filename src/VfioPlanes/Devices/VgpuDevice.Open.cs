@@ -6,6 +6,21 @@ namespace VgpuView.VfioPlanes.Devices;
 public sealed partial class VgpuDevice
 {
     /// <summary>
+    /// The sysfs directory whose disappearance means the device was removed, when known.
+    /// </summary>
+    /// <remarks>
+    /// Seen on Debian's 6.1 kernel with mbochs: a write to an mdev's "remove" while a process
+    /// holds the device blocks in vfio_unregister_group_dev until the device is closed, and the
+    /// driver, which has no request callback, keeps answering every ioctl. The one sign a holder
+    /// gets is that /sys/bus/mdev/devices/&lt;uuid&gt; is gone, so that is what is watched.
+    /// An inherited fd (fd:N) names no sysfs entry and is not watched.
+    /// </remarks>
+    public string? PresencePath { get; private init; }
+
+    /// <summary>Whether the device's sysfs entry is still there (always true when none is known).</summary>
+    public bool IsPresent() => PresencePath is null || Directory.Exists(PresencePath);
+
+    /// <summary>
     /// Opens the device <paramref name="spec"/> names: the simulated vGPU for `sim`, otherwise a
     /// real VFIO device found through <paramref name="sysfs"/> and <paramref name="devRoot"/>.
     /// </summary>
@@ -13,9 +28,25 @@ public sealed partial class VgpuDevice
     /// <exception cref="IOException">The device cannot be opened; the message says what to do.</exception>
     public static VgpuDevice Open(DeviceSpec spec, SysfsTree sysfs, string devRoot = "/dev")
     {
-        IVfioDevice raw = spec.Kind == DeviceSpecKind.Sim
-            ? SimulatedDevices.Open(spec.Value)
-            : VfioDeviceOpener.Open(spec, sysfs, devRoot);
-        return new VgpuDevice(raw, spec.ToString());
+        if (spec.Kind == DeviceSpecKind.Sim)
+        {
+            return new VgpuDevice(SimulatedDevices.Open(spec.Value), spec.ToString());
+        }
+
+        IVfioDevice raw = VfioDeviceOpener.Open(spec, sysfs, devRoot);
+        return new VgpuDevice(raw, spec.ToString())
+        {
+            PresencePath = spec.Kind switch
+            {
+                DeviceSpecKind.Mdev => Path.Combine(sysfs.Root, "bus", "mdev", "devices", spec.Value),
+                DeviceSpecKind.Pci => Path.Combine(sysfs.Root, "bus", "pci", "devices", spec.Value),
+                DeviceSpecKind.Cdev => Path.Combine(sysfs.Root, "class", "vfio-dev", Path.GetFileName(spec.Value)),
+                _ => null,
+            },
+        };
     }
+
+    /// <summary>A device over <paramref name="raw"/> watched through <paramref name="presencePath"/>; for tests.</summary>
+    internal static VgpuDevice ForTest(IVfioDevice raw, string spec, string? presencePath) =>
+        new(raw, spec) { PresencePath = presencePath };
 }

@@ -15,6 +15,10 @@ public sealed class FrameSource : IDisposable
     private readonly PlaneState _primary = new(PlaneType.Primary);
     private readonly PlaneState _cursor = new(PlaneType.Cursor);
     private long _number;
+    private long _nextPresenceCheck;
+
+    /// <summary>How often the device's sysfs entry is looked at (a stat), in milliseconds.</summary>
+    internal const int PresenceCheckIntervalMs = 250;
     private bool _disposed;
 
     public FrameSource(VgpuDevice device, int cacheCapacity = 8)
@@ -42,7 +46,7 @@ public sealed class FrameSource : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         frame.Number = ++_number;
 
-        FrameStatus status = Update(_primary);
+        FrameStatus status = DeviceRemoved() ? FrameStatus.DeviceGone : Update(_primary);
         if (status != FrameStatus.DeviceGone)
         {
             FrameStatus cursor = Update(_cursor);
@@ -60,6 +64,26 @@ public sealed class FrameSource : IDisposable
         frame.Cursor.CopyFrom(_cursor);
         frame.Status = status;
         return status;
+    }
+
+    // A removed mdev can go on answering every ioctl while its holder keeps it open (see
+    // VgpuDevice.PresencePath), so its sysfs entry is looked at a few times a second.
+    private bool DeviceRemoved()
+    {
+        if (Device.PresencePath is null || Environment.TickCount64 < _nextPresenceCheck)
+        {
+            return false;
+        }
+
+        _nextPresenceCheck = Environment.TickCount64 + PresenceCheckIntervalMs;
+        if (Device.IsPresent())
+        {
+            return false;
+        }
+
+        string message = $"{Device.Name}: device gone: {Device.PresencePath} was removed";
+        Keep(_primary, PlaneStatus.Gone, Errno.ENODEV, message);
+        return true;
     }
 
     /// <summary>Releases the buffers held by the last frame, closes every cached fd and region mapping.</summary>

@@ -114,9 +114,29 @@ internal sealed class SimBuffer : IDisposable
         }
     }
 
-    /// <summary>A new fd for the buffer, owned by the caller; 0, or an errno.</summary>
-    internal int Export(SafeFdHandle? udmabufDevice, out SafeFdHandle? fd)
+    /// <summary>
+    /// A new fd for the buffer, owned by the caller; 0, or an errno. When not
+    /// <paramref name="cpuMappable"/> the fd is a write-only open of the memfd, so a read-only
+    /// mmap of it fails with EACCES, as a CPU mapping of the stock mbochs' dma-bufs fails.
+    /// </summary>
+    internal int Export(SafeFdHandle? udmabufDevice, bool cpuMappable, out SafeFdHandle? fd)
     {
+        if (!cpuMappable)
+        {
+            SafeFdHandle writeOnly = Interop.Libc.Open(
+                $"/proc/self/fd/{_memfd.Number}", Interop.Libc.O_WRONLY | Interop.Libc.O_CLOEXEC);
+            if (writeOnly.IsInvalid)
+            {
+                int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                writeOnly.Dispose();
+                fd = null;
+                return errno;
+            }
+
+            fd = writeOnly;
+            return 0;
+        }
+
         if (udmabufDevice is not null)
         {
             SafeFdHandle dmabuf = Interop.Udmabuf.Create(udmabufDevice, _memfd, (ulong)Length);

@@ -36,7 +36,7 @@ internal sealed record SimOptions
     internal const int MaxDimension = 8192;
 
     private const string Expected =
-        "expected mbochs, mdpy or gvt, a mode WxH, format=FOURCC, tiling=x|y|linear (gvt), cursor=on|off, unplug=FRAME, or replay=FILE.json alone";
+        "expected mbochs, mdpy or gvt, a mode WxH, format=FOURCC, tiling=x|y|linear (gvt), cursor=on|off, unplug=FRAME, cpu-map=off, or replay=FILE.json alone";
 
     // The primary formats GVT-g decodes from the guest's plane registers (i915/gvt/fb_decoder.c),
     // less C8, whose palette the device does not export.
@@ -64,6 +64,9 @@ internal sealed record SimOptions
     /// </summary>
     public long? UnplugAt { get; init; }
 
+    /// <summary>Whether the CPU can mmap the exported dma-bufs; the stock mbochs' cannot (cpu-map=off).</summary>
+    public bool CpuMappable { get; init; } = true;
+
     /// <summary>The text the options came from, for the device name.</summary>
     public string Text { get; init; } = string.Empty;
 
@@ -90,7 +93,7 @@ internal sealed record SimOptions
             return result with { Personality = SimPersonality.Replay, ReplayPath = path, Cursor = true };
         }
 
-        bool personalitySeen = false, modeSeen = false, formatSeen = false, tilingSeen = false, cursorSeen = false, unplugSeen = false;
+        bool personalitySeen = false, modeSeen = false, formatSeen = false, tilingSeen = false, cursorSeen = false, unplugSeen = false, cpuMapSeen = false;
         string? tiling = null;
         foreach (string raw in text.Split(','))
         {
@@ -146,6 +149,20 @@ internal sealed record SimOptions
                         "on" => true,
                         "off" => false,
                         _ => throw new ArgumentException($"sim option 'cursor={value}' is not known; expected cursor=on or cursor=off", nameof(options)),
+                    },
+                };
+            }
+            else if (token.StartsWith("cpu-map=", StringComparison.Ordinal))
+            {
+                Once(ref cpuMapSeen, "cpu-map=");
+                string value = token["cpu-map=".Length..];
+                result = result with
+                {
+                    CpuMappable = value switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        _ => throw new ArgumentException($"sim option 'cpu-map={value}' is not known; expected cpu-map=on or cpu-map=off", nameof(options)),
                     },
                 };
             }

@@ -326,7 +326,7 @@ internal sealed class SimulatedVgpu : IVfioDevice
             return _personality == SimPersonality.Gvt ? Errno.EINVAL : Errno.ENOENT;
         }
 
-        return buffer.Export(_udmabuf, out dmabuf);
+        return buffer.Export(_udmabuf, _options.CpuMappable, out dmabuf);
     }
 
     public int Read(Span<byte> buffer, long offset, out int bytesRead)

@@ -106,7 +106,7 @@ internal sealed class CaptureHandler(CommandContext context)
                 TimeSpan limit = primary.Status == PlaneStatus.Transient ? Max(wait, s_transientGrace) : wait;
                 if (waitStart.Elapsed >= limit)
                 {
-                    context.Error.WriteLine($"vgpuview: {device.Name}: {NotShownReason(primary, options)}");
+                    context.Error.WriteLine($"vgpuview: {NotShownReason(device, primary, options)}");
                     return ExitCodes.DeviceFailure;
                 }
 
@@ -169,13 +169,14 @@ internal sealed class CaptureHandler(CommandContext context)
         }
     }
 
-    private static string NotShownReason(PlaneState primary, CaptureOptions options) => primary.Status switch
+    // Plane messages already name the device and the plane; the disabled case says it here.
+    private static string NotShownReason(VgpuDevice device, PlaneState primary, CaptureOptions options) => primary.Status switch
     {
-        PlaneStatus.Disabled => options.WaitEnabledSeconds > 0
+        PlaneStatus.Disabled => $"{device.Name}: " + (options.WaitEnabledSeconds > 0
             ? $"the guest did not enable its display within {options.WaitEnabledSeconds.ToString(CultureInfo.InvariantCulture)} s"
-            : "the guest has not enabled its display (the primary plane is disabled); --wait-enabled SECONDS waits for it",
-        PlaneStatus.Transient => $"the primary plane kept failing with {Errno.Name(primary.Errno)}: {primary.Message}",
-        _ => primary.Message ?? "the primary plane is not usable",
+            : "the guest has not enabled its display (the primary plane is disabled); --wait-enabled SECONDS waits for it"),
+        PlaneStatus.Transient => $"{device.Name}: the primary plane kept failing with {Errno.Name(primary.Errno)}",
+        _ => primary.Message ?? $"{device.Name}: the primary plane is not usable",
     };
 
     /// <summary>The composed screen: RGBA8, rows of <see cref="Width"/> * 4 bytes.</summary>

@@ -45,7 +45,8 @@ internal sealed class WatchHandler(CommandContext context)
             if (status == FrameStatus.DeviceGone)
             {
                 int errno = frame.Primary.Errno != 0 ? frame.Primary.Errno : frame.Cursor.Errno;
-                context.Error.WriteLine($"vgpuview: {device.Name}: device gone ({Errno.Name(errno)}) at frame {frame.Number}");
+                string removed = device.IsPresent() ? string.Empty : $": {device.PresencePath} was removed";
+                context.Error.WriteLine($"vgpuview: {device.Name}: device gone ({Errno.Name(errno)}) at frame {frame.Number}{removed}");
                 return ExitCodes.DeviceFailure;
             }
 

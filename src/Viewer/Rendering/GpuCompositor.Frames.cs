@@ -1,3 +1,4 @@
+using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Planes;
 
 namespace VgpuView.Viewer.Rendering;
@@ -61,12 +62,31 @@ public sealed partial class GpuCompositor
 
         if (texture.Path == PlanePath.Upload)
         {
+            Upload(state, texture);
+        }
+
+        return texture;
+    }
+
+    private void Upload(PlaneState state, PlaneTexture texture)
+    {
+        try
+        {
             // A CPU read of a dma-buf is bracketed by DMA_BUF_IOCTL_SYNC (PlaneState does it).
             using PlaneMemory memory = state.BeginCpuRead();
             texture.Upload(memory.Bytes);
         }
-
-        return texture;
+        catch (VfioException e) when (state.DmaBuf is not null)
+        {
+            // The stock mbochs exports read-only dma-bufs: without import the GPU path needs the
+            // same CPU mapping as CPU capture, so say both what was tried and why each failed.
+            PlaneInfo p = state.Info;
+            throw new VfioException(e.Errno, e.Operation, e.Path,
+                $"{_cache?.Device.Name}: {state.Plane.ToString().ToLowerInvariant()} plane {p.FormatName} {p.Width}x{p.Height}, dma-buf {p.Id}: " +
+                $"GPU capture tried dma-buf import, which is not possible here ({texture.UploadReason}), then the upload fallback, " +
+                $"which needs a CPU mapping of the dma-buf, and mmap failed with {Errno.Name(e.Errno)}. " +
+                "A renderer whose EGL offers EGL_EXT_image_dma_buf_import for this format imports the plane without mapping it.");
+        }
     }
 
     private void AttachCache(DmaBufCache cache)

@@ -234,6 +234,36 @@ public sealed class CaptureTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
     }
 
+    [Fact]
+    public void Capture_DmaBufTheCpuCannotMap_SaysSoAndPointsToGpu()
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim:mbochs,cpu-map=off", "-o", Path.Combine(_dir, "x.png"));
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Contains("cannot be mapped by the CPU (EACCES", cli.Error.ToString());
+        Assert.Contains("--gpu", cli.Error.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Capture_GpuWithoutImportOfAnUnmappableDmaBuf_ExplainsWhatItTried()
+    {
+        Requires.That(File.Exists("/usr/lib/x86_64-linux-gnu/libEGL.so.1"), "libEGL.so.1 with Mesa (Debian packages libegl1 libegl-mesa0)");
+        var cli = new CliRunner();
+
+        // In this process EGL is the system's Mesa 22, which offers no dma-buf import.
+        int code = cli.Run("capture", "sim:mbochs,cpu-map=off", "-o", Path.Combine(_dir, "x.png"), "--gpu");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string error = cli.Error.ToString();
+        Assert.Contains("GPU capture tried dma-buf import", error);
+        Assert.Contains("EGL_EXT_image_dma_buf_import", error);
+        Assert.Contains("mmap failed with EACCES", error);
+        Assert.DoesNotContain("use --gpu", error);
+    }
+
     private static int Capture(params string[] args)
     {
         var cli = new CliRunner();

@@ -1,6 +1,11 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Commands;
 using VgpuView.Viewer.Tests.Cli;
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Discovery;
+using VgpuView.VfioPlanes.Simulation;
 using Xunit;
 
 namespace VgpuView.Viewer.Tests.Commands;
@@ -172,4 +177,44 @@ public class WatchTests
         line.GetProperty("plane").GetString() == plane && line.GetProperty("event").GetString() == e;
 
     private static JsonElement Single(List<JsonElement> lines, string plane, string e) => lines.Single(l => Is(l, plane, e));
+}
+
+/// <summary>
+/// A removed mdev can keep answering ioctls while it is held (seen with mbochs on 6.1); its sysfs
+/// entry going away is what ends the watch.
+/// </summary>
+public sealed class WatchRemovalTests : IDisposable
+{
+    private readonly string _sysfsEntry = Directory.CreateTempSubdirectory("vgpuview-mdev-").FullName;
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_sysfsEntry))
+        {
+            Directory.Delete(_sysfsEntry);
+        }
+    }
+
+    [Fact]
+    public async Task Watch_SysfsEntryRemovedWhileIoctlsStillAnswer_EndsWithDeviceGone()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        var cli = new CliRunner(new PresenceOpener(_sysfsEntry));
+        Task<int> watch = Task.Run(() => cli.Run("watch", "sim", "--json", "--interval", "5"), cancel);
+        await Task.Delay(300, cancel);
+        Assert.False(watch.IsCompleted, "watch ended before the device was removed: " + cli.Error);
+
+        Directory.Delete(_sysfsEntry);
+
+        int code = await watch.WaitAsync(TimeSpan.FromSeconds(10), cancel);
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Matches($"^vgpuview: sim: device gone \\(ENODEV\\) at frame [0-9]+: {Regex.Escape(_sysfsEntry)} was removed$", cli.Error.ToString().Trim());
+    }
+
+    private sealed class PresenceOpener(string presencePath) : IDeviceOpener
+    {
+        public SysfsTree Sysfs { get; } = new();
+
+        public VgpuDevice Open(string spec) => VgpuDevice.ForTest(SimulatedDevices.Open(string.Empty), spec, presencePath);
+    }
 }
