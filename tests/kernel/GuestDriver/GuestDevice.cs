@@ -136,6 +136,10 @@ internal sealed class GuestDevice : IDisposable
     public GuestRegion Region(uint index) =>
         GetRegion(index) ?? throw new IOException($"{Uuid}: VFIO_DEVICE_GET_REGION_INFO for region {index} failed");
 
+    /// <summary>VFIO_DEVICE_QUERY_GFX_PLANE; 0 or the errno.</summary>
+    public int QueryPlane(ref Interop.Vfio.vfio_device_gfx_plane_info plane) =>
+        Interop.Libc.Ioctl(_device, Interop.Vfio.VFIO_DEVICE_QUERY_GFX_PLANE, ref plane) < 0 ? System.Runtime.InteropServices.Marshal.GetLastPInvokeError() : 0;
+
     public void Write(ReadOnlySpan<byte> data, long offset)
     {
         nint n = Interop.Libc.PWrite(_device, data, offset);

@@ -203,6 +203,7 @@ internal sealed class KernelChecks(Report report, string results, string mbochs,
 
         using (device)
         {
+            report.Run("mbochs.guest-driver-self-test", () => GuestSelfTest(device));
             Bochs.Off(device);
             report.Run("mbochs.off-info", () =>
             {
@@ -260,6 +261,40 @@ internal sealed class KernelChecks(Report report, string results, string mbochs,
                 }
             });
         }
+    }
+
+    /// <summary>
+    /// The guest side alone, so that a failure of the checks after it is not the harness's:
+    /// a 640x480 mode (not used later, so the ENOMEM of the first query after 1024x768 is left
+    /// for vgpuview) reads back from the DISPI registers and shows as the primary plane.
+    /// </summary>
+    private static void GuestSelfTest(GuestDevice device)
+    {
+        Bochs.SetMode(device, 640, 480);
+        Expect(Bochs.ReadRegister(device, 1) == 640 && Bochs.ReadRegister(device, 2) == 480 && Bochs.ReadRegister(device, 3) == 32,
+            $"DISPI XRES/YRES/BPP read back {Bochs.ReadRegister(device, 1)}/{Bochs.ReadRegister(device, 2)}/{Bochs.ReadRegister(device, 3)}");
+        var errnos = new List<string>();
+        var plane = default(Interop.Vfio.vfio_device_gfx_plane_info);
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            plane = new Interop.Vfio.vfio_device_gfx_plane_info
+            {
+                argsz = 64,
+                flags = Interop.Vfio.VFIO_GFX_PLANE_TYPE_DMABUF,
+                drm_plane_type = Interop.Vfio.DRM_PLANE_TYPE_PRIMARY,
+            };
+            int errno = device.QueryPlane(ref plane);
+            errnos.Add(errno == 0 ? "ok" : VfioPlanes.Errno.Name(errno));
+            if (errno == 0)
+            {
+                break;
+            }
+        }
+
+        Info($"mbochs plane queries after setting 640x480: {string.Join(", ", errnos)}");
+        Expect(errnos[^1] == "ok", $"the primary plane query kept failing: {string.Join(", ", errnos)}");
+        Expect(plane.width == 640 && plane.height == 480 && plane.stride == 2560 && plane.drm_format == DrmFormatXrgb8888 && plane.dmabuf_id > 0,
+            $"the primary plane is {plane.width}x{plane.height} stride {plane.stride} format 0x{plane.drm_format:x8} id {plane.dmabuf_id}, expected 640x480 stride 2560 XRGB8888");
     }
 
     private void WatchSequence(GuestDevice device, ViewerProcess watch)

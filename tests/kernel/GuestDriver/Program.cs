@@ -4,6 +4,7 @@ using VgpuView.KernelGuest;
 //   checks --vgpuview DLL --results DIR --mbochs UUID --mdpy UUID   all guest checks (tests/kernel/guest-checks.sh)
 //   host-replay --vgpuview DLL --results DIR                        the checks run on the host after the guest
 //   mbochs-mode UUID W H | off UUID | draw UUID [W H]                 act as the guest, one step at a time
+//   verify-png FILE W H                                               does FILE hold the guest pattern at WxH, exactly?
 //   run-with-fd UUID -- ARGS...                                      vgpuview ARGS with "{fd}" replaced by an inherited device fd
 // Exit: 0 all passed, 1 a check or step failed, 2 usage.
 try
@@ -72,6 +73,13 @@ static int Run(string[] args)
             return 0;
         }
 
+        case "verify-png" when args.Length == 4:
+        {
+            string? diff = Pattern.Compare(PngImage.Load(args[1]), int.Parse(args[2]), int.Parse(args[3]));
+            Console.WriteLine(diff ?? "the PNG holds the pattern exactly");
+            return diff is null ? 0 : 1;
+        }
+
         case "run-with-fd" when args.Length >= 3 && args[2] == "--":
         {
             using GuestDevice device = GuestDevice.Open(args[1]);
@@ -101,6 +109,6 @@ static Dictionary<string, string> Options(string[] args)
 static int Usage()
 {
     Console.Error.WriteLine("usage: guest checks --vgpuview DLL --results DIR --mbochs UUID --mdpy UUID | host-replay --vgpuview DLL --results DIR"
-        + " | mbochs-mode UUID W H | off UUID | draw UUID [W H] | run-with-fd UUID -- ARGS (KVGPUVIEW names vgpuview.dll)");
+        + " | mbochs-mode UUID W H | off UUID | draw UUID [W H] | verify-png FILE W H | run-with-fd UUID -- ARGS (KVGPUVIEW names vgpuview.dll)");
     return 2;
 }
