@@ -25,7 +25,7 @@ boot_timeout=${KERNEL_BOOT_TIMEOUT:-420}
 passed=0
 failed=0
 
-step() { echo "kernel: step $1"; current_step=$1; }
+step() { echo "kernel: step $1 (at ${SECONDS} s)"; current_step=$1; }
 
 # A failure outside the checks: one FAIL naming the step, the summary line, exit 1.
 abort() {
@@ -113,8 +113,11 @@ rm -rf "$results"
 mkdir -p "$results"
 console="$repo/.cache/kernel/console.log"
 # Unknown name=value words on the kernel command line reach /init as environment variables.
-append="console=ttyS0 panic=-1 quiet loglevel=3 KREPO=$repo KVGPUVIEW=$vgpuview KGUEST=$guest"
+# oops=panic: a kernel crash ends the run at once (panic=-1 reboots, -no-reboot exits)
+# instead of leaving a limping guest until the timeout; loglevel=5 keeps WARNINGs.
+append="console=ttyS0 panic=-1 oops=panic quiet loglevel=5 KREPO=$repo KVGPUVIEW=$vgpuview KGUEST=$guest"
 set +e
+trap - ERR
 timeout --kill-after=10 "$boot_timeout" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2048 \
   -nographic -no-reboot -nic none \
   -kernel "/boot/vmlinuz-$kver" -initrd "$initrd" -append "$append" \
@@ -123,7 +126,15 @@ timeout --kill-after=10 "$boot_timeout" qemu-system-x86_64 -accel tcg -cpu max -
   </dev/null 2>&1 | tr -d "\r" | sed -u "s/\x1bc//g; s/\x1b\[[0-9;?]*[A-Za-z]//g" | tee "$console" | grep --line-buffered -E '^(KTEST|KSTEP|KINFO)'
 qemu_rc=${PIPESTATUS[0]}
 set -e
+trap 'abort "command failed (line $LINENO)"' ERR
 
+# The first sign of trouble in the guest kernel, reported with the step it happened in.
+bug_at=$(grep -n -m1 -E "(BUG:|Oops|WARNING:|Kernel panic|general protection fault)" "$console" | cut -d: -f1 || true)
+if [ -n "$bug_at" ]; then
+  kernel_bug=$(sed -n "${bug_at}p" "$console")
+  bug_step=$(head -n "$bug_at" "$console" | grep "^KSTEP " | tail -n1 | cut -d" " -f2-)
+  echo "KTEST FAIL guest.kernel: the guest kernel reported \"$kernel_bug\" during step '${bug_step:-booting}' (console: $console)" | tee -a "$console"
+fi
 passed=$(grep -c '^KTEST PASS ' "$console" || true)
 failed=$(grep -c '^KTEST FAIL ' "$console" || true)
 if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then

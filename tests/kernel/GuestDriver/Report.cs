@@ -27,20 +27,21 @@ internal sealed class Report
     public bool Run(string name, Action body)
     {
         Console.WriteLine($"KSTEP check {name}");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             body();
             Passed++;
-            Console.WriteLine($"KTEST PASS {name}");
+            Console.WriteLine($"KTEST PASS {name} ({clock.Elapsed.TotalSeconds:0.0} s)");
             return true;
         }
         catch (CheckFailedException e)
         {
-            Fail(name, e.Message);
+            Fail(name, $"{e.Message} ({clock.Elapsed.TotalSeconds:0.0} s)");
         }
         catch (Exception e)
         {
-            Fail(name, $"{e.GetType().Name}: {e.Message}");
+            Fail(name, $"{e.GetType().Name}: {e.Message} ({clock.Elapsed.TotalSeconds:0.0} s)");
         }
 
         return false;
