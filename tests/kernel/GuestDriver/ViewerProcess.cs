@@ -153,6 +153,12 @@ internal sealed class ViewerProcess : IDisposable
         return (targets.Count, string.Join(' ', targets.Order(StringComparer.Ordinal)));
     }
 
+    /// <summary>
+    /// Kills the process and waits until it is gone, so that the dma-buf fds it held are closed
+    /// before the next process uses the device: stock mbochs answers a second
+    /// VFIO_DEVICE_GET_GFX_DMABUF for a live buffer with an fd that holds no reference of its
+    /// own (mbochs_get_gfx_dmabuf calls dma_buf_fd without get_dma_buf).
+    /// </summary>
     public void Kill()
     {
         if (!_process.HasExited)
@@ -160,7 +166,10 @@ internal sealed class ViewerProcess : IDisposable
             _process.Kill(entireProcessTree: true);
         }
 
-        _process.WaitForExit(10_000);
+        if (!_process.WaitForExit(60_000))
+        {
+            Report.Info($"'{CommandLine}' (pid {Pid}) was still running 60 s after SIGKILL");
+        }
     }
 
     public void Dispose()
