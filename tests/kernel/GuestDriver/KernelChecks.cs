@@ -75,10 +75,17 @@ internal sealed class KernelChecks(Report report, string results, string mbochs,
     {
         // What the kernel says, read before vgpuview opens the device (a group opens once).
         uint numRegions;
+        (int Width, int Height) mdpyMode = (0, 0);
         var kernel = new List<GuestRegion>();
         using (GuestDevice device = GuestDevice.Open(uuid))
         {
             numRegions = device.GetInfo().NumRegions;
+            if (region)
+            {
+                (_, int w, int h) = Mdpy.ReadMode(device);
+                mdpyMode = (w, h);
+            }
+
             for (uint i = 0; i < numRegions; i++)
             {
                 if (device.GetRegion(i) is GuestRegion r)
@@ -153,6 +160,18 @@ internal sealed class KernelChecks(Report report, string results, string mbochs,
         JsonElement planes = Json.Get(root, "planes", "info");
         Expect(Json.Bool(Json.Get(planes, "primary", "info planes"), "enabled") is not null, "planes.primary.enabled missing");
         Expect(Json.Bool(Json.Get(planes, "cursor", "info planes"), "enabled") is not null, "planes.cursor.enabled missing");
+        if (region)
+        {
+            // mdpy: its fixed mode, as its PCI vendor capability gives it (read by the guest
+            // driver before vgpuview started), in region 16; and its answer to the cursor
+            // query repeats the primary plane, which is not a cursor (mdpy.c).
+            JsonElement primary = Json.Get(planes, "primary", "info planes");
+            Expect(Json.Bool(primary, "enabled") == true, $"mdpy always shows its plane, but planes.primary is {primary.GetRawText()}");
+            Expect(Json.Str(primary, "format") == "XR24" && Json.Long(primary, "width") == mdpyMode.Width && Json.Long(primary, "height") == mdpyMode.Height
+                && Json.Long(primary, "stride") == mdpyMode.Width * 4 && Json.Long(primary, "region_index") == 16,
+                $"planes.primary is {primary.GetRawText()}, expected XR24 {mdpyMode.Width}x{mdpyMode.Height} stride {mdpyMode.Width * 4} in region 16");
+            Expect(Json.Bool(Json.Get(planes, "cursor", "info planes"), "enabled") == false, $"mdpy's cursor answer repeats the primary plane and is not a cursor, but planes.cursor is {Json.Get(planes, "cursor", "info planes").GetRawText()}");
+        }
     }
 
     private void MdpyCapture()
