@@ -14,6 +14,16 @@ public class VfioException : IOException
         HResult = errno;
     }
 
+    /// <summary>A failed system call whose message says more than the call (what to do about it).</summary>
+    public VfioException(int errno, string operation, string? path, string message)
+        : base(message)
+    {
+        Errno = errno;
+        Operation = operation;
+        Path = path;
+        HResult = errno;
+    }
+
     public VfioException(string message)
         : base(message)
     {

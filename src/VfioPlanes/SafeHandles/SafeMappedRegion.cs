@@ -26,7 +26,7 @@ public sealed unsafe class SafeMappedRegion : SafeBuffer
     public long Length => (long)_length;
 
     /// <summary>Maps <paramref name="length"/> bytes of <paramref name="fd"/> at <paramref name="offset"/>.</summary>
-    internal static SafeMappedRegion Map(SafeFdHandle fd, long offset, long length, bool writable, string what)
+    public static SafeMappedRegion Map(SafeFdHandle fd, long offset, long length, bool writable, string what)
     {
         if (length <= 0)
         {

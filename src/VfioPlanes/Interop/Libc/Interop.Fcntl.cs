@@ -12,11 +12,8 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc, EntryPoint = "fcntl", SetLastError = true)]
         internal static partial int Fcntl(SafeFdHandle fd, int cmd, int arg);
 
-        // fcntl(F_DUPFD_CLOEXEC) returns a new descriptor: the new handle owns it.
-        [LibraryImport(Libraries.Libc, EntryPoint = "fcntl", SetLastError = true)]
-        private static partial SafeFdHandle FcntlDup(SafeFdHandle fd, int cmd, int arg);
-
-        /// <summary>A close-on-exec duplicate of <paramref name="fd"/>, numbered 3 or above.</summary>
-        internal static SafeFdHandle Dup(SafeFdHandle fd) => FcntlDup(fd, F_DUPFD_CLOEXEC, 3);
+        /// <summary>A close-on-exec duplicate of <paramref name="fd"/>, numbered 3 or above; invalid with errno set on failure.</summary>
+        /// <remarks>fcntl(F_DUPFD_CLOEXEC) returns the new descriptor as a C int (see Interop.Open.cs); the new handle owns it.</remarks>
+        internal static SafeFdHandle Dup(SafeFdHandle fd) => new(Fcntl(fd, F_DUPFD_CLOEXEC, 3), ownsHandle: true);
     }
 }

@@ -14,7 +14,11 @@ internal static partial class Interop
         internal const int F_SEAL_SHRINK = 0x0002;
         internal const int F_SEAL_GROW = 0x0004;
 
+        // Returns a C int, so the handle is made from it here (see Interop.Open.cs).
         [LibraryImport(Libraries.Libc, EntryPoint = "memfd_create", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-        internal static partial SafeFdHandle MemfdCreate(string name, uint flags);
+        private static partial int MemfdCreateRaw(string name, uint flags);
+
+        /// <summary>memfd_create(2); an invalid handle with errno set on failure.</summary>
+        internal static SafeFdHandle MemfdCreate(string name, uint flags) => new(MemfdCreateRaw(name, flags), ownsHandle: true);
     }
 }

@@ -10,7 +10,13 @@ internal static partial class Interop
         internal const int O_RDWR = 0x0002;
         internal const int O_CLOEXEC = 0x80000;
 
+        // open(2) returns a C int: only the low 32 bits of the return register are defined, so a
+        // SafeHandle return (pointer-sized) would read -1 as 0xFFFFFFFF, a "valid" handle. The
+        // import returns int and the wrapper makes the handle.
         [LibraryImport(Libraries.Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-        internal static partial SafeFdHandle Open(string path, int flags, int mode = 0);
+        private static partial int OpenRaw(string path, int flags, int mode);
+
+        /// <summary>open(2); an invalid handle with errno set on failure.</summary>
+        internal static SafeFdHandle Open(string path, int flags, int mode = 0) => new(OpenRaw(path, flags, mode), ownsHandle: true);
     }
 }

@@ -15,15 +15,15 @@ internal static partial class Interop
             public uint out_devid;  // __u32: out, iommufd's id for the device
         }
 
-        // linux/vfio.h: struct vfio_device_attach_iommufd_pt (16 bytes since 6.12 added pasid;
-        // kernels 6.6 to 6.11 read the first 12 and accept the larger argsz)
+        // linux/vfio.h: struct vfio_device_attach_iommufd_pt (12 bytes in the 6.6 to 6.12
+        // headers). Later headers append a pasid field used only with a flag this library never
+        // sets; the kernel takes any argsz from the end of pt_id on, so the short form stays valid.
         [StructLayout(LayoutKind.Sequential)]
         internal struct vfio_device_attach_iommufd_pt
         {
             public uint argsz;  // __u32
-            public uint flags;  // __u32: VFIO_DEVICE_ATTACH_PASID or 0
+            public uint flags;  // __u32: must be 0
             public uint pt_id;  // __u32: in, IOAS or HWPT id; out, the HWPT attached
-            public uint pasid;  // __u32: only with VFIO_DEVICE_ATTACH_PASID
         }
     }
 

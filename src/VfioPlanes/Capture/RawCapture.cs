@@ -1,0 +1,65 @@
+using System.Text.Json;
+using VgpuView.VfioPlanes.Pixels;
+using VgpuView.VfioPlanes.Planes;
+using VgpuView.VfioPlanes.Png;
+
+namespace VgpuView.VfioPlanes.Capture;
+
+/// <summary>
+/// Saves a frame's planes exactly as the device laid them out (stride, tiling, format), with a
+/// JSON description in the format `sim:replay=FILE.json` reads, so a plane captured from a real
+/// device can be shown again anywhere.
+/// </summary>
+public static class RawCapture
+{
+    /// <summary>
+    /// For a capture to "dir/x.png" writes "dir/x.raw" (the primary), "dir/x.cursor.raw" (the cursor,
+    /// when shown and <paramref name="includeCursor"/>) and "dir/x.json", each replaced atomically,
+    /// the JSON last so that it never names a file that is not complete.
+    /// </summary>
+    public static void Write(string pngPath, Frame frame, bool includeCursor)
+    {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(pngPath)) ?? ".";
+        string stem = Path.GetFileNameWithoutExtension(pngPath);
+        var planes = new List<(PlaneInfo Info, string File)>(2);
+
+        WritePlane(frame.Primary, $"{stem}.raw");
+        PlaneState cursor = frame.Cursor;
+        if (includeCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
+        {
+            WritePlane(cursor, $"{stem}.cursor.raw");
+        }
+
+        AtomicFile.Write(Path.Combine(directory, stem + ".json"), stream =>
+        {
+            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            json.WriteStartObject();
+            json.WriteStartArray("planes");
+            foreach ((PlaneInfo p, string file) in planes)
+            {
+                json.WriteStartObject();
+                json.WriteString("plane", p.Plane == PlaneType.Cursor ? "cursor" : "primary");
+                json.WriteString("file", file);
+                PlaneJson.WriteLayout(json, p);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
+
+        void WritePlane(PlaneState plane, string file)
+        {
+            PlaneInfo info = plane.Info;
+            using PlaneMemory memory = plane.BeginCpuRead();
+            ReadOnlySpan<byte> bytes = memory.Bytes;
+
+            // What the plane occupies: its reported size, and never less than its rows (of tiles) need.
+            long needed = Math.Max(PixelConverter.RequiredSourceBytes(PlaneLayout.FromPlane(info)), info.Size);
+            int length = (int)Math.Min(bytes.Length, needed);
+            byte[] copy = bytes[..length].ToArray();
+            AtomicFile.Write(Path.Combine(directory, file), s => s.Write(copy));
+            planes.Add((info, file));
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+using VgpuView.VfioPlanes.SafeHandles;
+
+internal static partial class Interop
+{
+    /// <summary>
+    /// The VFIO ioctls that take or return a file descriptor. They live here so the raw fd
+    /// numbers they carry never leave Interop.
+    /// </summary>
+    internal static partial class Vfio
+    {
+        // VFIO_GROUP_GET_DEVICE_FD takes a NUL-terminated device name (mdev UUID or PCI address)
+        // and returns a new device fd.
+        // Both return the new fd as a C int, so the handles are made from it (see Interop.Open.cs).
+        [LibraryImport(Libraries.Libc, EntryPoint = "ioctl", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+        private static partial int IoctlGetDeviceFd(SafeFdHandle group, nuint request, string name);
+
+        // VFIO_DEVICE_GET_GFX_DMABUF takes a pointer to the __u32 dmabuf_id and returns a new dma-buf fd.
+        [LibraryImport(Libraries.Libc, EntryPoint = "ioctl", SetLastError = true)]
+        private static unsafe partial int IoctlGetGfxDmaBuf(SafeFdHandle device, nuint request, uint* dmabufId);
+
+        /// <summary>VFIO_GROUP_GET_DEVICE_FD: the device fd (invalid, errno set, on failure).</summary>
+        internal static SafeFdHandle GroupGetDeviceFd(SafeFdHandle group, string name) =>
+            new(IoctlGetDeviceFd(group, VFIO_GROUP_GET_DEVICE_FD, name), ownsHandle: true);
+
+        /// <summary>VFIO_DEVICE_GET_GFX_DMABUF: a dma-buf fd owned by the caller (invalid, errno set, on failure).</summary>
+        internal static unsafe SafeFdHandle GetGfxDmaBuf(SafeFdHandle device, uint dmabufId) =>
+            new(IoctlGetGfxDmaBuf(device, VFIO_DEVICE_GET_GFX_DMABUF, &dmabufId), ownsHandle: true);
+
+        /// <summary>VFIO_GROUP_SET_CONTAINER: the argument is a pointer to the container's fd number.</summary>
+        internal static int GroupSetContainer(SafeFdHandle group, SafeFdHandle container)
+        {
+            bool added = false;
+            try
+            {
+                container.DangerousAddRef(ref added);
+                int fd = (int)container.DangerousGetHandle();
+                return Libc.Ioctl(group, VFIO_GROUP_SET_CONTAINER, ref fd);
+            }
+            finally
+            {
+                if (added)
+                {
+                    container.DangerousRelease();
+                }
+            }
+        }
+
+        /// <summary>VFIO_DEVICE_BIND_IOMMUFD: binds the device cdev to an iommufd; returns 0 or -1 (errno set).</summary>
+        internal static int BindIommufd(SafeFdHandle device, SafeFdHandle iommufd, out uint deviceId)
+        {
+            bool added = false;
+            try
+            {
+                iommufd.DangerousAddRef(ref added);
+                var bind = new vfio_device_bind_iommufd
+                {
+                    argsz = (uint)Marshal.SizeOf<vfio_device_bind_iommufd>(),
+                    iommufd = (int)iommufd.DangerousGetHandle(),
+                };
+                int rc = Libc.Ioctl(device, VFIO_DEVICE_BIND_IOMMUFD, ref bind);
+                deviceId = bind.out_devid;
+                return rc;
+            }
+            finally
+            {
+                if (added)
+                {
+                    iommufd.DangerousRelease();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,232 @@
+using System.Runtime.CompilerServices;
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Formats;
+
+namespace VgpuView.VfioPlanes.Planes;
+
+/// <summary>How one plane query turned out.</summary>
+public enum PlaneStatus
+{
+    /// <summary>The plane is shown and its answer passed validation.</summary>
+    Enabled,
+
+    /// <summary>The guest shows nothing on this plane (or, for a cursor, the device has none).</summary>
+    Disabled,
+
+    /// <summary>ENOMEM, EAGAIN or EINTR: try again on the next frame.</summary>
+    Transient,
+
+    /// <summary>The device answered something unusable; <see cref="PlaneQueryResult.Message"/> says what.</summary>
+    Invalid,
+
+    /// <summary>ENODEV, EIO or ENXIO: the device was removed.</summary>
+    Gone,
+}
+
+/// <summary>The outcome of one VFIO_DEVICE_QUERY_GFX_PLANE. A value type: the steady state allocates nothing.</summary>
+public readonly struct PlaneQueryResult
+{
+    internal PlaneQueryResult(PlaneStatus status, in PlaneInfo info, int errno, string? message)
+    {
+        Status = status;
+        Info = info;
+        Errno = errno;
+        Message = message;
+    }
+
+    public PlaneStatus Status { get; }
+
+    /// <summary>The validated plane when <see cref="Status"/> is <see cref="PlaneStatus.Enabled"/>, else default.</summary>
+    public PlaneInfo Info { get; }
+
+    /// <summary>The errno of a failed ioctl, 0 otherwise.</summary>
+    public int Errno { get; }
+
+    /// <summary>Why the answer is unusable (Invalid) or the device is gone (Gone); null otherwise.</summary>
+    public string? Message { get; }
+}
+
+/// <summary>
+/// Queries the primary and cursor planes of a device and validates every answer, as
+/// DESIGN.md lists: a bad answer becomes <see cref="PlaneStatus.Invalid"/> with a message
+/// naming the device, the plane and the field, never an exception.
+/// </summary>
+public sealed class PlaneQuery
+{
+    /// <summary>Largest width or height accepted (i915 and the DRM core stop well below).</summary>
+    public const uint MaxDimension = 16384;
+
+    /// <summary>Largest cursor width or height accepted; GVT-g cursors are at most 256.</summary>
+    public const uint MaxCursorDimension = 512;
+
+    private readonly VgpuDevice _device;
+    private readonly uint _kindFlag;
+    private readonly PlaneBufferKind _kind;
+    private PlaneInfo _lastPrimary;
+    private bool _hasPrimary;
+    private bool _primaryAsked;
+
+    /// <summary>Probes the device (once, cached by the device) and picks dma-buf planes over region planes, as QEMU does.</summary>
+    public PlaneQuery(VgpuDevice device)
+    {
+        _device = device;
+        PlaneSupport support = device.Probe();
+        if (support.DmaBuf)
+        {
+            _kindFlag = Interop.Vfio.VFIO_GFX_PLANE_TYPE_DMABUF;
+            _kind = PlaneBufferKind.DmaBuf;
+        }
+        else if (support.Region)
+        {
+            _kindFlag = Interop.Vfio.VFIO_GFX_PLANE_TYPE_REGION;
+            _kind = PlaneBufferKind.Region;
+        }
+        else
+        {
+            throw new VfioException(
+                $"{device.Name}: the device has no display: VFIO_DEVICE_QUERY_GFX_PLANE probes answer neither DMABUF nor REGION " +
+                "(is it a vGPU type with a display, and is the vendor driver's display support enabled?)");
+        }
+    }
+
+    public VgpuDevice Device => _device;
+
+    /// <summary>The kind of plane this query asks for.</summary>
+    public PlaneBufferKind Kind => _kind;
+
+    /// <summary>
+    /// Asks the device for <paramref name="plane"/> and validates the answer. A cursor query
+    /// compares against the last primary answer (querying the primary first if it was never asked),
+    /// since mdpy answers a cursor query with its primary plane.
+    /// </summary>
+    public PlaneQueryResult Query(PlaneType plane)
+    {
+        if (plane == PlaneType.Primary)
+        {
+            _primaryAsked = true;
+        }
+        else if (!_primaryAsked)
+        {
+            Query(PlaneType.Primary);
+        }
+
+        // Zero the whole struct before every call: GVT-g returns the struct as it was sent
+        // when the plane is disabled, so stale fields from the last answer would read as a plane.
+        var k = default(Interop.Vfio.vfio_device_gfx_plane_info);
+        k.argsz = (uint)Unsafe.SizeOf<Interop.Vfio.vfio_device_gfx_plane_info>();
+        k.flags = _kindFlag;
+        k.drm_plane_type = (uint)plane;
+
+        int errno = _device.Raw.QueryGfxPlane(ref k);
+        if (errno != 0)
+        {
+            return Failed(plane, errno);
+        }
+
+        // linux/vfio.h: a disabled plane answers success with drm_format, size, width and height 0.
+        if (k.drm_format == 0 || k.width == 0 || k.height == 0 || k.size == 0)
+        {
+            if (plane == PlaneType.Primary)
+            {
+                _hasPrimary = false;
+                _lastPrimary = default;
+            }
+
+            return new PlaneQueryResult(PlaneStatus.Disabled, default, 0, null);
+        }
+
+        PlaneInfo info = PlaneInfo.FromKernel(k, plane, _kind);
+        if (plane == PlaneType.Primary)
+        {
+            // Kept before validation: a cursor repeating even an invalid primary is no cursor,
+            // and its problem is reported once, for the primary.
+            _lastPrimary = info;
+            _hasPrimary = true;
+        }
+        else if (_hasPrimary && RepeatsPrimary(info))
+        {
+            // mdpy answers every plane type with its one region plane; that is not a cursor.
+            return new PlaneQueryResult(PlaneStatus.Disabled, default, 0, null);
+        }
+
+        string? problem = Validate(info);
+        if (problem is not null)
+        {
+            return new PlaneQueryResult(PlaneStatus.Invalid, default, 0, $"{_device.Name}: {PlaneName(plane)} plane: {problem}");
+        }
+
+        return new PlaneQueryResult(PlaneStatus.Enabled, info, 0, null);
+    }
+
+    internal static string PlaneName(PlaneType plane) => plane == PlaneType.Cursor ? "cursor" : "primary";
+
+    // What is wrong with an enabled plane's answer, or null. Allocates only when something is wrong.
+    internal static string? Validate(in PlaneInfo p)
+    {
+        if (!FormatTable.TryGet(p.Fourcc, out FormatInfo format))
+        {
+            return $"drm_format 0x{p.Fourcc:x8} ('{DrmFourcc.ToText(p.Fourcc)}') is not a format this viewer knows";
+        }
+
+        if (p.Modifier is not (DrmModifier.Linear or DrmModifier.I915XTiled or DrmModifier.I915YTiled or DrmModifier.I915YfTiled))
+        {
+            return $"drm_format_mod {DrmModifier.ToHex(p.Modifier)} is not a known modifier (expected LINEAR or I915 X/Y/Yf tiled)";
+        }
+
+        if (p.Width > MaxDimension)
+        {
+            return $"width {p.Width} is over {MaxDimension}";
+        }
+
+        if (p.Height > MaxDimension)
+        {
+            return $"height {p.Height} is over {MaxDimension}";
+        }
+
+        if (p.Plane == PlaneType.Cursor && (p.Width > MaxCursorDimension || p.Height > MaxCursorDimension))
+        {
+            return $"cursor {p.Width}x{p.Height} is larger than {MaxCursorDimension} px";
+        }
+
+        ulong rowBytes = (ulong)p.Width * (ulong)format.BytesPerPixel;
+        if (p.Modifier == DrmModifier.Linear && p.Stride < rowBytes)
+        {
+            return $"stride {p.Stride} is below width {p.Width} × {format.BytesPerPixel} bytes of {format.Name}";
+        }
+
+        ulong needed = (ulong)p.Stride * p.Height;
+        if (p.Size < needed)
+        {
+            return $"size {p.Size} is below stride {p.Stride} × height {p.Height} = {needed}";
+        }
+
+        return null;
+    }
+
+    private bool RepeatsPrimary(in PlaneInfo cursor)
+    {
+        if (cursor.Kind == PlaneBufferKind.Region)
+        {
+            return cursor.Id == _lastPrimary.Id;
+        }
+
+        return cursor.SameLayout(_lastPrimary);
+    }
+
+    private PlaneQueryResult Failed(PlaneType plane, int errno)
+    {
+        PlaneStatus status = Errno.IsTransient(errno) ? PlaneStatus.Transient
+            : Errno.IsDeviceGone(errno) ? PlaneStatus.Gone
+            : PlaneStatus.Invalid;
+        if (plane == PlaneType.Primary && status != PlaneStatus.Transient)
+        {
+            _hasPrimary = false;
+        }
+
+        // Transient errors come every mode change on mbochs; their message is made only when
+        // someone reads it, so the retry path stays free of allocations.
+        string? message = status == PlaneStatus.Transient ? null
+            : $"{_device.Name}: {PlaneName(plane)} plane: VFIO_DEVICE_QUERY_GFX_PLANE failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({Errno.Name(errno)})";
+        return new PlaneQueryResult(status, default, errno, message);
+    }
+}

@@ -1,0 +1,339 @@
+using System.Globalization;
+using System.Text.Json;
+using VgpuView.VfioPlanes.Formats;
+using VgpuView.VfioPlanes.Planes;
+
+namespace VgpuView.VfioPlanes.Simulation;
+
+/// <summary>One plane of a replayed frame, validated.</summary>
+internal sealed record ReplayPlane(
+    PlaneType Plane,
+    int BufferIndex,
+    uint Fourcc,
+    ulong Modifier,
+    int Width,
+    int Height,
+    int Stride,
+    uint Size,
+    int X,
+    int Y,
+    uint? HotX,
+    uint? HotY);
+
+/// <summary>One frame: the primary and the cursor plane, each absent when disabled.</summary>
+internal sealed record ReplayFrame(ReplayPlane? Primary, ReplayPlane? Cursor);
+
+/// <summary>A distinct buffer: one raw file read with one layout. Planes that share one share its dmabuf id.</summary>
+internal sealed record ReplayBuffer(string Path, string Label, uint Fourcc, ulong Modifier, int Width, int Height, int Stride, uint Size);
+
+/// <summary>
+/// The replay file of <c>sim:replay=FILE.json</c>:
+/// <c>{"planes":[{"plane":"primary"|"cursor","file":"x.raw","format":"XR24","modifier":"0x0",
+/// "width":W,"height":H,"stride":S,"x":0,"y":0,"hot_x":null,"hot_y":null}]}</c>, or
+/// <c>{"frames":[[plane, ...], ...]}</c> to play a sequence. <c>file</c> is relative to the JSON
+/// file and holds the bytes exactly as the guest laid them out; <c>modifier</c> defaults to linear,
+/// <c>x</c>/<c>y</c> to 0 and may be negative, <c>hot_x</c>/<c>hot_y</c> default to null (no hotspot).
+/// Every field is checked; a malformed file throws <see cref="InvalidDataException"/> naming the
+/// file and the field.
+/// </summary>
+internal sealed class ReplayFile
+{
+    private const int MaxDimension = 16384;
+
+    private static readonly string[] s_planeFields = ["plane", "file", "format", "modifier", "width", "height", "stride", "x", "y", "hot_x", "hot_y"];
+
+    private ReplayFile(IReadOnlyList<ReplayFrame> frames, IReadOnlyList<ReplayBuffer> buffers)
+    {
+        Frames = frames;
+        Buffers = buffers;
+    }
+
+    public IReadOnlyList<ReplayFrame> Frames { get; }
+
+    public IReadOnlyList<ReplayBuffer> Buffers { get; }
+
+    /// <summary>Reads and validates <paramref name="path"/>; raw files are checked but read later.</summary>
+    internal static ReplayFile Load(string path)
+    {
+        string json;
+        try
+        {
+            json = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"replay file {path} does not exist", path, e);
+        }
+
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        return Parse(json, path, dir);
+    }
+
+    /// <summary>Validates <paramref name="json"/>; <paramref name="name"/> starts every message, <paramref name="baseDir"/> resolves "file".</summary>
+    internal static ReplayFile Parse(string json, string name, string baseDir)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{name}: not valid JSON: {e.Message}", e);
+        }
+
+        using (doc)
+        {
+            var parser = new Parser(name, baseDir);
+            return parser.Root(doc.RootElement);
+        }
+    }
+
+    private sealed class Parser(string name, string baseDir)
+    {
+        private readonly List<ReplayBuffer> _buffers = [];
+        private readonly Dictionary<(string, uint, ulong, int, int, int), int> _bufferIndex = [];
+
+        public ReplayFile Root(JsonElement root)
+        {
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Error(string.Empty, $"expected an object with \"planes\" or \"frames\", got {Describe(root)}");
+            }
+
+            bool hasPlanes = root.TryGetProperty("planes", out JsonElement planes);
+            bool hasFrames = root.TryGetProperty("frames", out JsonElement frames);
+            foreach (JsonProperty p in root.EnumerateObject())
+            {
+                if (p.Name is not ("planes" or "frames"))
+                {
+                    throw Error(p.Name, "unknown field; expected \"planes\" or \"frames\"");
+                }
+            }
+
+            if (hasPlanes == hasFrames)
+            {
+                throw Error(string.Empty, hasPlanes ? "has both \"planes\" and \"frames\"; give one" : "needs \"planes\" (one frame) or \"frames\" (a sequence)");
+            }
+
+            var result = new List<ReplayFrame>();
+            if (hasPlanes)
+            {
+                if (planes.ValueKind != JsonValueKind.Array || planes.GetArrayLength() == 0)
+                {
+                    throw Error("planes", $"expected a non-empty array of planes, got {Describe(planes)}");
+                }
+
+                result.Add(Frame(planes, "planes"));
+            }
+            else
+            {
+                if (frames.ValueKind != JsonValueKind.Array || frames.GetArrayLength() == 0)
+                {
+                    throw Error("frames", $"expected a non-empty array of frames (arrays of planes), got {Describe(frames)}");
+                }
+
+                int i = 0;
+                foreach (JsonElement frame in frames.EnumerateArray())
+                {
+                    string at = $"frames[{i++}]";
+                    if (frame.ValueKind != JsonValueKind.Array)
+                    {
+                        throw Error(at, $"expected an array of planes, got {Describe(frame)}");
+                    }
+
+                    result.Add(Frame(frame, at));
+                }
+            }
+
+            return new ReplayFile(result, _buffers);
+        }
+
+        private ReplayFrame Frame(JsonElement planes, string at)
+        {
+            ReplayPlane? primary = null, cursor = null;
+            int i = 0;
+            foreach (JsonElement element in planes.EnumerateArray())
+            {
+                string p = $"{at}[{i++}]";
+                ReplayPlane plane = Plane(element, p);
+                if (plane.Plane == PlaneType.Primary ? primary is not null : cursor is not null)
+                {
+                    throw Error(p + ".plane", $"a second {(plane.Plane == PlaneType.Primary ? "primary" : "cursor")} plane in one frame");
+                }
+
+                if (plane.Plane == PlaneType.Primary)
+                {
+                    primary = plane;
+                }
+                else
+                {
+                    cursor = plane;
+                }
+            }
+
+            return new ReplayFrame(primary, cursor);
+        }
+
+        private ReplayPlane Plane(JsonElement e, string p)
+        {
+            if (e.ValueKind != JsonValueKind.Object)
+            {
+                throw Error(p, $"expected a plane object, got {Describe(e)}");
+            }
+
+            foreach (JsonProperty prop in e.EnumerateObject())
+            {
+                if (Array.IndexOf(s_planeFields, prop.Name) < 0)
+                {
+                    throw Error($"{p}.{prop.Name}", $"unknown field; expected {string.Join(", ", s_planeFields)}");
+                }
+            }
+
+            string kind = RequiredString(e, p, "plane");
+            PlaneType plane = kind switch
+            {
+                "primary" => PlaneType.Primary,
+                "cursor" => PlaneType.Cursor,
+                _ => throw Error(p + ".plane", $"'{kind}' is not a plane; expected \"primary\" or \"cursor\""),
+            };
+
+            string formatText = RequiredString(e, p, "format");
+            if (!DrmFourcc.TryParse(formatText, out uint fourcc) || !FormatTable.TryGet(fourcc, out FormatInfo format))
+            {
+                throw Error(p + ".format", $"'{formatText}' is not a supported DRM format; expected a fourcc such as \"XR24\" or \"AR24\"");
+            }
+
+            ulong modifier = Modifier(e, p);
+            int width = Integer(e, p, "width", 1, MaxDimension, null);
+            int height = Integer(e, p, "height", 1, MaxDimension, null);
+            int stride = Integer(e, p, "stride", 1, int.MaxValue, null);
+            long minStride = (long)width * format.BytesPerPixel;
+            if (stride < minStride)
+            {
+                throw Error(p + ".stride", $"{stride} is below width {width} × {format.BytesPerPixel} bytes of {format.Name}");
+            }
+
+            (int tileWidth, int tileRows) = PixelEncoder.TileOf(modifier);
+            if (stride % tileWidth != 0)
+            {
+                throw Error(p + ".stride", $"{stride} is not a multiple of the {tileWidth}-byte tile width of {DrmModifier.ToText(modifier)}");
+            }
+
+            int x = Integer(e, p, "x", int.MinValue, int.MaxValue, 0);
+            int y = Integer(e, p, "y", int.MinValue, int.MaxValue, 0);
+            uint? hotX = Hotspot(e, p, "hot_x", width);
+            uint? hotY = Hotspot(e, p, "hot_y", height);
+            if (hotX.HasValue != hotY.HasValue)
+            {
+                string missing = hotX.HasValue ? "hot_y" : "hot_x";
+                throw Error($"{p}.{missing}", $"is null while {(hotX.HasValue ? "hot_x" : "hot_y")} is set; give both or neither");
+            }
+
+            long size = PixelEncoder.SizeFor(modifier, stride, height);
+            if (size > uint.MaxValue)
+            {
+                throw Error(p + ".height", $"stride {stride} × height {height} is {size} bytes, beyond the 32-bit size field");
+            }
+
+            string fileText = RequiredString(e, p, "file");
+            string full = Path.GetFullPath(Path.Combine(baseDir, fileText));
+            if (!File.Exists(full))
+            {
+                throw Error(p + ".file", $"{fileText} does not exist (looked for {full})");
+            }
+
+            long length = new FileInfo(full).Length;
+            if (length < size)
+            {
+                string what = tileRows == 1 ? "stride × height" : $"stride × height rounded up to {tileRows} rows";
+                throw Error(p + ".file", $"{fileText} has {length} bytes, expected at least {what} = {size}");
+            }
+
+            var key = (full, fourcc, modifier, width, height, stride);
+            if (!_bufferIndex.TryGetValue(key, out int index))
+            {
+                index = _buffers.Count;
+                _buffers.Add(new ReplayBuffer(full, fileText, fourcc, modifier, width, height, stride, (uint)size));
+                _bufferIndex.Add(key, index);
+            }
+
+            return new ReplayPlane(plane, index, fourcc, modifier, width, height, stride, (uint)size, x, y, hotX, hotY);
+        }
+
+        private ulong Modifier(JsonElement e, string p)
+        {
+            if (!e.TryGetProperty("modifier", out JsonElement m) || m.ValueKind == JsonValueKind.Null)
+            {
+                return DrmModifier.Linear;
+            }
+
+            string? text = m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            if (text is null || !text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ||
+                !ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong modifier))
+            {
+                throw Error(p + ".modifier", $"expected hex text such as \"0x0\" or \"0x100000000000001\", got {Describe(m)}");
+            }
+
+            if (modifier is not (DrmModifier.Linear or DrmModifier.I915XTiled or DrmModifier.I915YTiled))
+            {
+                throw Error(p + ".modifier", $"{text} is not a layout replay can serve; expected 0x0 (linear), 0x100000000000001 (X-tiled) or 0x100000000000002 (Y-tiled)");
+            }
+
+            return modifier;
+        }
+
+        private uint? Hotspot(JsonElement e, string p, string field, int limit)
+        {
+            if (!e.TryGetProperty(field, out JsonElement v) || v.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            return (uint)Integer(e, p, field, 0, limit - 1, null);
+        }
+
+        private string RequiredString(JsonElement e, string p, string field)
+        {
+            if (!e.TryGetProperty(field, out JsonElement v))
+            {
+                throw Error($"{p}.{field}", "is missing");
+            }
+
+            if (v.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(v.GetString()))
+            {
+                throw Error($"{p}.{field}", $"expected a non-empty string, got {Describe(v)}");
+            }
+
+            return v.GetString()!;
+        }
+
+        private int Integer(JsonElement e, string p, string field, long min, long max, int? defaultValue)
+        {
+            if (!e.TryGetProperty(field, out JsonElement v) || (defaultValue.HasValue && v.ValueKind == JsonValueKind.Null))
+            {
+                return defaultValue ?? throw Error($"{p}.{field}", "is missing");
+            }
+
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out long value) || value < min || value > max)
+            {
+                throw Error($"{p}.{field}", $"expected an integer from {min} to {max}, got {Describe(v)}");
+            }
+
+            return (int)value;
+        }
+
+        private static string Describe(JsonElement v) => v.ValueKind switch
+        {
+            JsonValueKind.String => $"\"{v.GetString()}\"",
+            JsonValueKind.Number => v.GetRawText(),
+            JsonValueKind.Null => "null",
+            JsonValueKind.True or JsonValueKind.False => v.GetRawText(),
+            JsonValueKind.Array => "an array",
+            _ => "an object",
+        };
+
+        private InvalidDataException Error(string field, string message) =>
+            new(field.Length == 0 ? $"{name}: {message}" : $"{name}: {field}: {message}");
+    }
+}

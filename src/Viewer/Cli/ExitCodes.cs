@@ -1,0 +1,17 @@
+namespace VgpuView.Viewer.Cli;
+
+/// <summary>The exit codes of vgpuview, as README.md documents them.</summary>
+internal static class ExitCodes
+{
+    /// <summary>The command did what was asked.</summary>
+    public const int Success = 0;
+
+    /// <summary>The device or a plane failed: not found, no permission, gone, invalid plane, display never enabled.</summary>
+    public const int DeviceFailure = 1;
+
+    /// <summary>The command line was wrong: unknown option, bad device spec, bad value.</summary>
+    public const int Usage = 2;
+
+    /// <summary>Interrupted by SIGINT (128 + 2), as shells report it.</summary>
+    public const int Interrupted = 130;
+}

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using VgpuView.VfioPlanes.Png;
+using VgpuView.Viewer.Commands;
+
+namespace VgpuView.Viewer.Cli;
+
+internal static partial class ViewerCommandLine
+{
+    private static RootCommand BuildRoot(CommandContext context)
+    {
+        var root = new RootCommand(
+            "vgpuview shows and captures the display of a mediated vGPU (an mdev or a VFIO device with a display), " +
+            "without QEMU. 'sim' is a built-in simulated vGPU.")
+        {
+            ListCommand(context),
+            InfoCommand(context),
+            WatchCommand(context),
+            CaptureCommand(context),
+        };
+        return root;
+    }
+
+    private static Command ListCommand(CommandContext context)
+    {
+        var command = new Command("list", "List mdev parents and types, mdev devices and VFIO PCI devices") { s_json };
+        command.SetAction(parse => new ListHandler(context).Run(parse.GetValue(s_json)));
+        return command;
+    }
+
+    private static Command InfoCommand(CommandContext context)
+    {
+        var command = new Command("info", "Show a device's plane support, regions and both planes now") { s_device, s_json };
+        command.SetAction(parse => new InfoHandler(context).Run(parse.GetValue(s_device)!, parse.GetValue(s_json)));
+        return command;
+    }
+
+    private static Command WatchCommand(CommandContext context)
+    {
+        var command = new Command("watch", "Print one line per plane change (enabled, disabled, changed, moved)")
+        {
+            s_device, s_json, s_frames, s_interval, s_cacheSize,
+        };
+        command.SetAction(parse => new WatchHandler(context).Run(new WatchOptions
+        {
+            Device = parse.GetValue(s_device)!,
+            Json = parse.GetValue(s_json),
+            Frames = parse.GetValue(s_frames) is int n ? CheckRange(n, 1, int.MaxValue, "--frames") : null,
+            IntervalMs = CheckRange(parse.GetValue(s_interval), 0, 60_000, "--interval"),
+            CacheSize = CheckRange(parse.GetValue(s_cacheSize), 2, 256, "--cache-size"),
+        }));
+        return command;
+    }
+
+    private static Command CaptureCommand(CommandContext context)
+    {
+        var command = new Command("capture", "Capture the guest's screen to PNG on the CPU, exactly as the guest drew it")
+        {
+            s_device, s_output, s_count, s_captureInterval, s_onChange, s_waitEnabled, s_noCursor, s_keepAlpha, s_raw,
+            s_filter, s_level, s_cacheSize, s_gpu,
+        };
+        command.SetAction(parse =>
+        {
+            double wait = parse.GetValue(s_waitEnabled);
+            if (wait < 0 || double.IsNaN(wait) || wait > 86_400)
+            {
+                throw new UsageException($"--wait-enabled must be between 0 and 86400 seconds, not {wait}");
+            }
+
+            return new CaptureHandler(context).Run(new CaptureOptions
+            {
+                Device = parse.GetValue(s_device)!,
+                Output = parse.GetValue(s_output)!,
+                Count = CheckRange(parse.GetValue(s_count), 1, int.MaxValue, "--count"),
+                IntervalMs = CheckRange(parse.GetValue(s_captureInterval), 0, 3_600_000, "--interval"),
+                OnChange = parse.GetValue(s_onChange),
+                WaitEnabledSeconds = wait,
+                NoCursor = parse.GetValue(s_noCursor),
+                KeepAlpha = parse.GetValue(s_keepAlpha),
+                Raw = parse.GetValue(s_raw),
+                Png = new PngOptions
+                {
+                    Filter = parse.GetValue(s_filter),
+                    CompressionLevel = CheckRange(parse.GetValue(s_level), 0, 9, "--level"),
+                },
+                CacheSize = CheckRange(parse.GetValue(s_cacheSize), 2, 256, "--cache-size"),
+                Gpu = parse.GetValue(s_gpu),
+            });
+        });
+        return command;
+    }
+}

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using VgpuView.VfioPlanes.Png;
+
+namespace VgpuView.Viewer.Cli;
+
+internal static partial class ViewerCommandLine
+{
+    private static readonly Argument<string> s_device = new("device")
+    {
+        Description = "The device: sim[:options], an mdev UUID, /sys/bus/mdev/devices/<uuid>, a PCI address " +
+            "(0000:00:02.0), /dev/vfio/devices/vfioN, or fd:N (a VFIO device fd inherited from the parent)",
+    };
+
+    private static readonly Option<bool> s_json = new("--json")
+    {
+        Description = "Write JSON (one object per line for watch)",
+    };
+
+    private static readonly Option<int?> s_frames = new("--frames", "-n")
+    {
+        Description = "Stop after this many frames (default: run until interrupted)",
+    };
+
+    private static readonly Option<int> s_interval = new("--interval")
+    {
+        Description = "Milliseconds between frames (default 30, QEMU's display refresh)",
+        DefaultValueFactory = _ => 30,
+    };
+
+    private static readonly Option<int> s_cacheSize = new("--cache-size")
+    {
+        Description = "dma-bufs kept open, shared by the primary and cursor planes (default 8)",
+        DefaultValueFactory = _ => 8,
+    };
+
+    private static readonly Option<string> s_output = new("--output", "-o")
+    {
+        Description = "The PNG to write, or - for standard output; {n} (capture number from 0), {id} (dmabuf id) and {time} are filled in",
+        Required = true,
+    };
+
+    private static readonly Option<int> s_count = new("--count")
+    {
+        Description = "How many captures to take (default 1)",
+        DefaultValueFactory = _ => 1,
+    };
+
+    private static readonly Option<int> s_captureInterval = new("--interval")
+    {
+        Description = "Milliseconds between captures of a series (default 1000)",
+        DefaultValueFactory = _ => 1000,
+    };
+
+    private static readonly Option<bool> s_onChange = new("--on-change")
+    {
+        Description = "Capture only when the screen changed: a new buffer, a new mode, or new pixels",
+    };
+
+    private static readonly Option<double> s_waitEnabled = new("--wait-enabled")
+    {
+        Description = "Wait up to SECONDS for the guest to enable its display (default: take the display as it is now)",
+    };
+
+    private static readonly Option<bool> s_noCursor = new("--no-cursor")
+    {
+        Description = "Leave the cursor plane out",
+    };
+
+    private static readonly Option<bool> s_keepAlpha = new("--keep-alpha")
+    {
+        Description = "Keep the primary plane's alpha (a monitor shows the primary opaque, and so does the PNG by default)",
+    };
+
+    private static readonly Option<bool> s_raw = new("--raw")
+    {
+        Description = "Also write FILE.raw (the plane bytes as the device laid them out) and FILE.json, which sim:replay=FILE.json plays",
+    };
+
+    private static readonly Option<PngFilter> s_filter = new("--filter")
+    {
+        Description = "PNG row filter: Up (default), Adaptive, None, Sub, Average, Paeth",
+        DefaultValueFactory = _ => PngFilter.Up,
+    };
+
+    private static readonly Option<int> s_level = new("--level")
+    {
+        Description = "zlib compression level 0-9 (default 1)",
+        DefaultValueFactory = _ => 1,
+    };
+
+    private static readonly Option<bool> s_gpu = new("--gpu")
+    {
+        Description = "Render through OpenGL (EGL dma-buf import where the driver offers it, else upload) and read the picture back",
+    };
+
+    private static int CheckRange(int value, int min, int max, string option)
+    {
+        if (value < min || value > max)
+        {
+            throw new UsageException($"{option} must be between {min} and {max}, not {value}");
+        }
+
+        return value;
+    }
+}

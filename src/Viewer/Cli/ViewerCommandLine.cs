@@ -1,0 +1,69 @@
+using System.CommandLine;
+
+namespace VgpuView.Viewer.Cli;
+
+/// <summary>
+/// The vgpuview command line: parsing and the one place that turns exceptions into messages
+/// and exit codes. Commands are built in ViewerCommandLine.Commands.cs, options live in
+/// ViewerCommandLine.Options.cs, and each command's work is a handler in Commands/.
+/// </summary>
+internal static partial class ViewerCommandLine
+{
+    /// <summary>Parses <paramref name="args"/> and runs the command; returns the exit code.</summary>
+    public static int Run(string[] args, CommandContext context)
+    {
+        RootCommand root = BuildRoot(context);
+        ParseResult result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (System.CommandLine.Parsing.ParseError error in result.Errors)
+            {
+                context.Error.WriteLine($"vgpuview: {error.Message}");
+            }
+
+            context.Error.WriteLine($"Run 'vgpuview {CommandPath(result)}--help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        var invocation = new InvocationConfiguration
+        {
+            EnableDefaultExceptionHandler = false,
+            Output = context.Output,
+            Error = context.Error,
+        };
+        try
+        {
+            return result.Invoke(invocation);
+        }
+        catch (Exception e)
+        {
+            return ReportException(e, context.Error);
+        }
+    }
+
+    /// <summary>The exception filter: every failure a user can meet becomes one line and an exit code, never a stack trace.</summary>
+    internal static int ReportException(Exception e, TextWriter error)
+    {
+        switch (e)
+        {
+            case UsageException or FormatException or ArgumentException:
+                error.WriteLine($"vgpuview: {e.Message}");
+                return ExitCodes.Usage;
+            case OperationCanceledException:
+                return ExitCodes.Interrupted;
+            case IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException or
+                Rendering.EglException or Rendering.GlException:
+                error.WriteLine($"vgpuview: {e.Message}");
+                return ExitCodes.DeviceFailure;
+            default:
+                error.WriteLine($"vgpuview: internal error: {e}");
+                return ExitCodes.DeviceFailure;
+        }
+    }
+
+    private static string CommandPath(ParseResult result)
+    {
+        string name = result.CommandResult.Command.Name;
+        return result.CommandResult.Command is RootCommand ? string.Empty : name + " ";
+    }
+}

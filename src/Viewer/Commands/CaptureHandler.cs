@@ -1,0 +1,286 @@
+using System.Diagnostics;
+using System.Globalization;
+using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Rendering;
+using VgpuView.VfioPlanes;
+using VgpuView.VfioPlanes.Capture;
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Formats;
+using VgpuView.VfioPlanes.Planes;
+using VgpuView.VfioPlanes.Png;
+
+namespace VgpuView.Viewer.Commands;
+
+internal sealed class CaptureOptions
+{
+    public required string Device { get; init; }
+
+    /// <summary>The PNG path, "-" for standard output; may hold {n}, {id} and {time}.</summary>
+    public required string Output { get; init; }
+
+    public int Count { get; init; } = 1;
+
+    public int IntervalMs { get; init; } = 1000;
+
+    public bool OnChange { get; init; }
+
+    /// <summary>How long to wait for the guest to enable its display; 0 takes the display as it is now.</summary>
+    public double WaitEnabledSeconds { get; init; }
+
+    public bool NoCursor { get; init; }
+
+    public bool KeepAlpha { get; init; }
+
+    public bool Raw { get; init; }
+
+    public PngOptions Png { get; init; } = PngOptions.Default;
+
+    public int CacheSize { get; init; } = 8;
+
+    /// <summary>Render through GL (dma-buf import where the driver offers it, else upload) and read back.</summary>
+    public bool Gpu { get; init; }
+}
+
+/// <summary>
+/// `vgpuview capture`: the guest's screen to PNG on the CPU, exactly as the guest drew it
+/// (converted to RGBA8, tiling undone, cursor blended), one frame or a series.
+/// </summary>
+internal sealed class CaptureHandler(CommandContext context)
+{
+    /// <summary>
+    /// How long transient errors (ENOMEM, EAGAIN, EINTR) are retried before a capture gives up
+    /// when no --wait-enabled is given: mbochs fails the first query after each mode change.
+    /// </summary>
+    private static readonly TimeSpan s_transientGrace = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(30);
+
+    private readonly CpuCompositor _compositor = new();
+    private readonly PngWriter _png = new();
+    private GpuCompositor? _gpu;
+    private byte[] _gpuPixels = [];
+    private byte[] _previous = [];
+    private int _previousLength = -1;
+
+    public int Run(CaptureOptions options)
+    {
+        bool toStdout = options.Output == "-";
+        CheckOptions(options, toStdout);
+
+        using VgpuDevice device = context.Opener.Open(options.Device);
+        using var source = new FrameSource(device, options.CacheSize);
+
+        // The renderer's log says once which path (import or upload) each plane takes, so a
+        // failed GPU capture shows what it tried.
+        using GpuCompositor? gpu = _gpu = options.Gpu ? new GpuCompositor(new PrefixWriter(context.Error, "vgpuview: ")) : null;
+        if (!source.Support.Any)
+        {
+            context.Error.WriteLine($"vgpuview: {device.Name}: the device exports no display (neither dma-buf nor region planes answer the probe)");
+            return ExitCodes.DeviceFailure;
+        }
+
+        var frame = new Frame();
+        CancellationToken stop = context.Cancellation;
+        bool progress = context.ErrorIsTerminal && options.Count > 1;
+        int captured = 0;
+        var waitStart = Stopwatch.StartNew();
+        TimeSpan wait = TimeSpan.FromSeconds(options.WaitEnabledSeconds);
+
+        while (captured < options.Count)
+        {
+            if (stop.IsCancellationRequested)
+            {
+                return ExitCodes.Interrupted;
+            }
+
+            FrameStatus status = source.Next(frame);
+            PlaneState primary = frame.Primary;
+            if (status == FrameStatus.DeviceGone)
+            {
+                context.Error.WriteLine($"vgpuview: {primary.Message ?? frame.Cursor.Message ?? device.Name + ": device gone"}");
+                return ExitCodes.DeviceFailure;
+            }
+
+            if (primary.Status != PlaneStatus.Enabled)
+            {
+                TimeSpan limit = primary.Status == PlaneStatus.Transient ? Max(wait, s_transientGrace) : wait;
+                if (waitStart.Elapsed >= limit)
+                {
+                    context.Error.WriteLine($"vgpuview: {device.Name}: {NotShownReason(primary, options)}");
+                    return ExitCodes.DeviceFailure;
+                }
+
+                if (stop.WaitHandle.WaitOne(s_poll))
+                {
+                    return ExitCodes.Interrupted;
+                }
+
+                continue;
+            }
+
+            bool changed = Compose(source, frame, options);
+            if (!options.OnChange || changed || captured == 0)
+            {
+                Write(device, frame, options, captured, toStdout);
+                captured++;
+                if (progress)
+                {
+                    context.Error.Write($"\rcaptured {captured}/{options.Count}");
+                }
+            }
+
+            if (captured < options.Count && options.IntervalMs > 0 && stop.WaitHandle.WaitOne(options.IntervalMs))
+            {
+                return ExitCodes.Interrupted;
+            }
+
+            waitStart.Restart();
+        }
+
+        if (progress)
+        {
+            context.Error.WriteLine();
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static void CheckOptions(CaptureOptions options, bool toStdout)
+    {
+        bool templated = options.Output.Contains("{n}") || options.Output.Contains("{id}") || options.Output.Contains("{time}");
+        if (toStdout && options.Count > 1)
+        {
+            throw new UsageException("-o - writes one PNG to standard output: --count must be 1");
+        }
+
+        if (toStdout && options.Raw)
+        {
+            throw new UsageException("--raw writes FILE.raw and FILE.json beside the PNG: give -o FILE.png, not -o -");
+        }
+
+        if (options.Gpu && options.KeepAlpha)
+        {
+            throw new UsageException("--keep-alpha is for CPU capture: the GPU path shows the primary plane opaque");
+        }
+
+        if (options.Count > 1 && !templated)
+        {
+            throw new UsageException($"--count {options.Count} would write every capture to '{options.Output}': put {{n}}, {{id}} or {{time}} in the name");
+        }
+    }
+
+    private static string NotShownReason(PlaneState primary, CaptureOptions options) => primary.Status switch
+    {
+        PlaneStatus.Disabled => options.WaitEnabledSeconds > 0
+            ? $"the guest did not enable its display within {options.WaitEnabledSeconds.ToString(CultureInfo.InvariantCulture)} s"
+            : "the guest has not enabled its display (the primary plane is disabled); --wait-enabled SECONDS waits for it",
+        PlaneStatus.Transient => $"the primary plane kept failing with {Errno.Name(primary.Errno)}: {primary.Message}",
+        _ => primary.Message ?? "the primary plane is not usable",
+    };
+
+    /// <summary>The composed screen: RGBA8, rows of <see cref="Width"/> * 4 bytes.</summary>
+    private ReadOnlySpan<byte> Screen => _gpu is null ? _compositor.Screen : _gpuPixels.AsSpan(0, Width * Height * 4);
+
+    private int Width => _gpu?.Width ?? _compositor.Width;
+
+    private int Height => _gpu?.Height ?? _compositor.Height;
+
+    /// <summary>Composes the frame on the CPU or through GL; returns whether it differs from the last capture.</summary>
+    private bool Compose(FrameSource source, Frame frame, CaptureOptions options)
+    {
+        PlaneState primary = frame.Primary;
+        if (_gpu is not null)
+        {
+            _gpu.Render(source, frame, includeCursor: !options.NoCursor);
+            int bytes = _gpu.Width * _gpu.Height * 4;
+            if (_gpuPixels.Length < bytes)
+            {
+                _gpuPixels = GC.AllocateUninitializedArray<byte>(bytes);
+            }
+
+            _gpu.ReadPixels(_gpuPixels.AsSpan(0, bytes));
+        }
+        else
+        {
+            ComposeOnCpu(frame, options);
+        }
+
+        // A new buffer or mode counts as a change even when the pixels happen to be the same.
+        bool changed = (primary.Events & (PlaneEvents.Enabled | PlaneEvents.Changed)) != 0;
+        ReadOnlySpan<byte> screen = Screen;
+        if (_previousLength != screen.Length || !screen.SequenceEqual(_previous.AsSpan(0, screen.Length)))
+        {
+            changed = true;
+            if (_previous.Length < screen.Length)
+            {
+                _previous = GC.AllocateUninitializedArray<byte>(screen.Length);
+            }
+
+            screen.CopyTo(_previous);
+            _previousLength = screen.Length;
+        }
+
+        return changed;
+    }
+
+    private void ComposeOnCpu(Frame frame, CaptureOptions options)
+    {
+        PlaneState primary = frame.Primary;
+        using (PlaneMemory memory = primary.BeginCpuRead())
+        {
+            _compositor.DrawPrimary(primary.Info, memory.Bytes, options.KeepAlpha);
+        }
+
+        PlaneState cursor = frame.Cursor;
+        if (!options.NoCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
+        {
+            using PlaneMemory memory = cursor.BeginCpuRead();
+            _compositor.DrawCursor(cursor.Info, memory.Bytes);
+        }
+    }
+
+    private void Write(VgpuDevice device, Frame frame, CaptureOptions options, int index, bool toStdout)
+    {
+        PlaneInfo p = frame.Primary.Info;
+        PngOptions png = new()
+        {
+            Filter = options.Png.Filter,
+            CompressionLevel = options.Png.CompressionLevel,
+            Strategy = options.Png.Strategy,
+            Text =
+            [
+                ("Software", "vgpuview"),
+                ("Device", device.Name),
+                ("Format", DrmFourcc.ToText(p.Fourcc)),
+                ("Modifier", DrmModifier.ToHex(p.Modifier)),
+                ("Size", $"{p.Width}x{p.Height}"),
+                (p.Kind == PlaneBufferKind.DmaBuf ? "DmabufId" : "RegionIndex", p.Id.ToString(CultureInfo.InvariantCulture)),
+            ],
+        };
+
+        if (toStdout)
+        {
+            Stream stdout = context.OpenStandardOutput?.Invoke() ?? throw new InvalidOperationException("no standard output");
+            using var buffered = new BufferedStream(stdout, 1 << 16);
+            _png.Write(buffered, Screen, Width, Height, Width * 4, png);
+            return;
+        }
+
+        string path = ExpandName(options.Output, index, p.Id);
+        AtomicFile.Write(path, s => _png.Write(s, Screen, Width, Height, Width * 4, png));
+        if (options.Raw)
+        {
+            RawCapture.Write(path, frame, includeCursor: !options.NoCursor);
+        }
+
+        context.Output.WriteLine(path);
+    }
+
+    /// <summary>Fills {n} (capture index from 0), {id} (dmabuf id or region index) and {time} (UTC, sortable).</summary>
+    internal static string ExpandName(string template, int index, uint id) => template
+        .Replace("{n}", index.ToString(CultureInfo.InvariantCulture))
+        .Replace("{id}", id.ToString(CultureInfo.InvariantCulture))
+        .Replace("{time}", DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture));
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

@@ -1,0 +1,207 @@
+using System.Text;
+using System.Text.Json;
+using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Rendering;
+using VgpuView.VfioPlanes;
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Planes;
+
+namespace VgpuView.Viewer.Commands;
+
+/// <summary>`vgpuview info`: what the device says about itself, its regions, and both planes now.</summary>
+internal sealed class InfoHandler(CommandContext context)
+{
+    public int Run(string spec, bool json)
+    {
+        using VgpuDevice device = context.Opener.Open(spec);
+        DeviceInfo info = device.GetInfo();
+        PlaneSupport support = device.Probe();
+        IReadOnlyList<RegionInfo> regions = device.GetRegions();
+        var query = new PlaneQuery(device);
+        PlaneQueryResult primary = support.Any ? query.Query(PlaneType.Primary) : default;
+        PlaneQueryResult cursor = support.Any ? query.Query(PlaneType.Cursor) : default;
+
+        GpuReport gpu = GpuReport.Probe();
+        if (json)
+        {
+            WriteJson(device, info, support, regions, primary, cursor, gpu);
+        }
+        else
+        {
+            WriteText(device, info, support, regions, primary, cursor, gpu);
+        }
+
+        if (primary.Status == PlaneStatus.Gone || cursor.Status == PlaneStatus.Gone)
+        {
+            context.Error.WriteLine($"vgpuview: {device.Name}: device gone ({Errno.Name(primary.Errno != 0 ? primary.Errno : cursor.Errno)})");
+            return ExitCodes.DeviceFailure;
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private void WriteText(VgpuDevice device, DeviceInfo info, PlaneSupport support, IReadOnlyList<RegionInfo> regions,
+        in PlaneQueryResult primary, in PlaneQueryResult cursor, GpuReport gpu)
+    {
+        TextWriter o = context.Output;
+        o.WriteLine($"device   {device.Name}");
+        o.WriteLine($"flags    {string.Join(' ', info.FlagNames)}");
+        o.WriteLine($"regions  {info.NumRegions}, irqs {info.NumIrqs}");
+        o.WriteLine($"planes   dmabuf {(support.DmaBuf ? "yes" : "no")}, region {(support.Region ? "yes" : "no")}" +
+            (support.Any ? string.Empty : " (this device exports no display)"));
+        foreach (RegionInfo r in regions)
+        {
+            string flags = string.Join(',', RegionFlags(r));
+            string cap = r.CapType is { } t ? $" type {t.Type}/{t.Subtype}{(t.IsEdid ? " (EDID)" : string.Empty)}" : string.Empty;
+            string sparse = r.SparseAreas.Count > 0 ? $" sparse {r.SparseAreas.Count} areas" : string.Empty;
+            o.WriteLine($"region {r.Index,2} size 0x{r.Size:x} offset 0x{r.Offset:x} {flags}{cap}{sparse}");
+        }
+
+        if (support.Any)
+        {
+            o.WriteLine($"primary  {Describe(primary)}");
+            o.WriteLine($"cursor   {Describe(cursor)}");
+        }
+
+        o.WriteLine(gpu.Error is null
+            ? $"gpu      {gpu.Description}"
+            : $"gpu      unavailable: {gpu.Error}");
+    }
+
+    private static string Describe(in PlaneQueryResult r) => r.Status switch
+    {
+        PlaneStatus.Enabled => PlaneText.Describe(r.Info),
+        PlaneStatus.Disabled => "disabled",
+        _ => $"{r.Status.ToString().ToLowerInvariant()}: {r.Message}",
+    };
+
+    private void WriteJson(VgpuDevice device, DeviceInfo info, PlaneSupport support, IReadOnlyList<RegionInfo> regions,
+        in PlaneQueryResult primary, in PlaneQueryResult cursor, GpuReport gpu)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("device", device.Name);
+            json.WriteString("spec", device.Spec);
+            json.WriteStartArray("flags");
+            foreach (string f in info.FlagNames)
+            {
+                json.WriteStringValue(f);
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("num_regions", info.NumRegions);
+            json.WriteNumber("num_irqs", info.NumIrqs);
+            json.WriteStartObject("probe");
+            json.WriteBoolean("dmabuf", support.DmaBuf);
+            json.WriteBoolean("region", support.Region);
+            json.WriteEndObject();
+            json.WriteStartArray("regions");
+            foreach (RegionInfo r in regions)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("index", r.Index);
+                json.WriteNumber("size", r.Size);
+                json.WriteNumber("offset", r.Offset);
+                json.WriteStartArray("flags");
+                foreach (string f in RegionFlags(r))
+                {
+                    json.WriteStringValue(f);
+                }
+
+                json.WriteEndArray();
+                if (r.CapType is { } t)
+                {
+                    json.WriteStartObject("cap_type");
+                    json.WriteNumber("type", t.Type);
+                    json.WriteNumber("subtype", t.Subtype);
+                    json.WriteEndObject();
+                }
+                else
+                {
+                    json.WriteNull("cap_type");
+                }
+
+                json.WriteStartArray("sparse_mmap");
+                foreach (var area in r.SparseAreas)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("offset", area.Offset);
+                    json.WriteNumber("size", area.Size);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartObject("planes");
+            WritePlane(json, "primary", support, primary);
+            WritePlane(json, "cursor", support, cursor);
+            json.WriteEndObject();
+            json.WriteStartObject("gpu");
+            json.WriteBoolean("available", gpu.Error is null);
+            json.WriteString("description", gpu.Description);
+            json.WriteBoolean("dmabuf_import", gpu.CanImport);
+            json.WriteString("error", gpu.Error);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        context.Output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+    }
+
+    private static void WritePlane(Utf8JsonWriter json, string name, PlaneSupport support, in PlaneQueryResult r)
+    {
+        json.WriteStartObject(name);
+        bool enabled = support.Any && r.Status == PlaneStatus.Enabled;
+        json.WriteBoolean("enabled", enabled);
+        if (enabled)
+        {
+            PlaneText.WriteFields(json, r.Info);
+        }
+        else if (support.Any && r.Status != PlaneStatus.Disabled)
+        {
+            json.WriteString("error", r.Message);
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static IEnumerable<string> RegionFlags(RegionInfo r)
+    {
+        if (r.Readable)
+        {
+            yield return "read";
+        }
+
+        if (r.Writable)
+        {
+            yield return "write";
+        }
+
+        if (r.Mappable)
+        {
+            yield return "mmap";
+        }
+    }
+
+    /// <summary>What the GL renderer would use here: the EGL/GL versions, renderer, and whether dma-bufs import.</summary>
+    private sealed record GpuReport(string? Description, bool CanImport, string? Error)
+    {
+        public static GpuReport Probe()
+        {
+            try
+            {
+                using var gpu = new GpuCompositor(TextWriter.Null);
+                return new GpuReport(gpu.Description, gpu.CanImport, null);
+            }
+            catch (Exception e) when (e is EglException or GlException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                return new GpuReport(null, false, e.Message);
+            }
+        }
+    }
+}

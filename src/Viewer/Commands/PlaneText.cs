@@ -1,0 +1,42 @@
+using System.Text.Json;
+using VgpuView.VfioPlanes.Formats;
+using VgpuView.VfioPlanes.Planes;
+
+namespace VgpuView.Viewer.Commands;
+
+/// <summary>How a plane is written out by info and watch, as JSON fields and as text.</summary>
+internal static class PlaneText
+{
+    public static string Name(PlaneType plane) => plane == PlaneType.Primary ? "primary" : "cursor";
+
+    /// <summary>Writes the plane's fields into the current JSON object; a null plane writes them as null.</summary>
+    public static void WriteFields(Utf8JsonWriter json, in PlaneInfo? plane)
+    {
+        if (plane is not PlaneInfo p)
+        {
+            foreach (string name in (ReadOnlySpan<string>)["format", "modifier", "width", "height", "stride", "size", "x", "y", "hot_x", "hot_y"])
+            {
+                json.WriteNull(name);
+            }
+
+            return;
+        }
+
+        PlaneJson.WriteLayout(json, p);
+        json.WriteNumber("size", p.Size);
+        json.WriteNumber(p.Kind == PlaneBufferKind.DmaBuf ? "dmabuf_id" : "region_index", p.Id);
+    }
+
+    /// <summary>"XR24 LINEAR 1024x768 stride 4096 size 3145728 dmabuf_id 3", plus position and hotspot for a cursor.</summary>
+    public static string Describe(in PlaneInfo p)
+    {
+        string where = p.Kind == PlaneBufferKind.DmaBuf ? $"dmabuf_id {p.Id}" : $"region {p.Id}";
+        string text = $"{DrmFourcc.ToText(p.Fourcc)} {DrmModifier.ToText(p.Modifier)} {p.Width}x{p.Height} stride {p.Stride} size {p.Size} {where}";
+        if (p.Plane == PlaneType.Cursor)
+        {
+            text += $" at {p.X},{p.Y}" + (p.HasHotspot ? $" hotspot {p.HotX},{p.HotY}" : " no hotspot");
+        }
+
+        return text;
+    }
+}

@@ -1,0 +1,9 @@
+internal static partial class Interop
+{
+    internal static class Libraries
+    {
+        // glvnd's dispatch library, by its versioned soname: the unversioned libEGL.so link only
+        // exists where the -dev package is installed.
+        internal const string Egl = "libEGL.so.1";
+    }
+}

@@ -1,0 +1,101 @@
+using VgpuView.VfioPlanes.Planes;
+
+namespace VgpuView.Viewer.Rendering;
+
+public sealed partial class GpuCompositor
+{
+    private readonly PlaneTexture?[] _regionTextures = new PlaneTexture?[3];
+    private DmaBufCache? _cache;
+
+    /// <summary>
+    /// Renders a frame of <paramref name="source"/> (after <see cref="FrameSource.Next"/>): each
+    /// dma-buf gets one texture, kept as an attachment of its cache entry and retired when the
+    /// cache evicts the entry, so an unchanged id costs no import; a region plane is uploaded
+    /// every frame into a texture kept while its layout stays. The cursor goes at its position of
+    /// this frame (position-only updates need no new buffer).
+    /// </summary>
+    public void Render(FrameSource source, Frame frame, bool includeCursor = true)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        AttachCache(source.Cache);
+        _egl.MakeCurrent();
+        DisposeRetired();
+        PlaneTexture? primary = TextureFor(frame.Primary);
+        PlaneTexture? cursor = includeCursor ? TextureFor(frame.Cursor) : null;
+        Render(primary, cursor, frame.Cursor.Info.X, frame.Cursor.Info.Y);
+    }
+
+    private PlaneTexture? TextureFor(PlaneState state)
+    {
+        if (!state.IsShown)
+        {
+            return null;
+        }
+
+        PlaneTexture texture;
+        if (state.DmaBuf is { } entry)
+        {
+            if (entry.GetAttachment(this) is PlaneTexture attached)
+            {
+                texture = attached;
+            }
+            else
+            {
+                texture = CreateTexture(entry.Fd, entry.Layout, fedByCaller: true);
+                entry.SetAttachment(this, texture);
+            }
+        }
+        else
+        {
+            ref PlaneTexture? slot = ref _regionTextures[(int)state.Plane];
+            if (slot is null || !slot.Layout.SameLayout(state.Info))
+            {
+                slot?.Dispose();
+                _egl.MakeCurrent();
+                slot = new PlaneTexture(this, state.Info, FormatFor(state.Info), dmabuf: null, borrowedMapping: null, fedByCaller: true);
+                slot.SetUploadReason("region plane");
+            }
+
+            texture = slot;
+        }
+
+        if (texture.Path == PlanePath.Upload)
+        {
+            // A CPU read of a dma-buf is bracketed by DMA_BUF_IOCTL_SYNC (PlaneState does it).
+            using PlaneMemory memory = state.BeginCpuRead();
+            texture.Upload(memory.Bytes);
+        }
+
+        return texture;
+    }
+
+    private void AttachCache(DmaBufCache cache)
+    {
+        if (ReferenceEquals(_cache, cache))
+        {
+            return;
+        }
+
+        DetachCache();
+        _cache = cache;
+        cache.Evicted += OnEvicted;
+    }
+
+    private void DetachCache()
+    {
+        if (_cache is not null)
+        {
+            _cache.Evicted -= OnEvicted;
+            _cache = null;
+        }
+    }
+
+    // The cache raises Evicted before it closes the entry's fd, on whatever thread evicts.
+    private void OnEvicted(DmaBufEntry entry)
+    {
+        if (entry.GetAttachment(this) is PlaneTexture texture)
+        {
+            Retire(texture);
+        }
+    }
+}

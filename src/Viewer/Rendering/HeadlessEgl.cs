@@ -1,0 +1,269 @@
+using VgpuView.Viewer.SafeHandles;
+
+namespace VgpuView.Viewer.Rendering;
+
+/// <summary>
+/// An EGL display without a window system and a GLES 3 context on it, current on the creating
+/// thread (the render thread). Everything GL built on it must be disposed on that thread.
+/// </summary>
+internal sealed class HeadlessEgl : IDisposable
+{
+    private readonly SafeEglDisplayHandle _display;
+    private readonly SafeEglContextHandle _context;
+    private readonly HashSet<string> _extensions;
+    private readonly Dictionary<uint, bool> _importableFormats = [];
+    private readonly Dictionary<uint, ulong[]> _modifiers = [];
+    private bool _disposed;
+
+    private HeadlessEgl(SafeEglDisplayHandle display, SafeEglContextHandle context, string platform, string? device)
+    {
+        _display = display;
+        _context = context;
+        Platform = platform;
+        Device = device;
+        nint dpy = display.DangerousGetHandle();
+        _extensions = new HashSet<string>((Interop.Egl.QueryString(dpy, Interop.Egl.EGL_EXTENSIONS) ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+        EglVendor = Interop.Egl.QueryString(dpy, Interop.Egl.EGL_VENDOR) ?? string.Empty;
+        EglVersion = Interop.Egl.QueryString(dpy, Interop.Egl.EGL_VERSION) ?? string.Empty;
+        Interop.Gl.Load();
+        GlVendor = Interop.Gl.GetString(Interop.Gl.GL_VENDOR);
+        GlRenderer = Interop.Gl.GetString(Interop.Gl.GL_RENDERER);
+        GlVersion = Interop.Gl.GetString(Interop.Gl.GL_VERSION);
+        MaxTextureSize = Interop.Gl.GetInteger(Interop.Gl.GL_MAX_TEXTURE_SIZE);
+        Interop.Egl.LoadDisplayExtensions();
+        CanImportDmaBuf = _extensions.Contains("EGL_EXT_image_dma_buf_import") && _extensions.Contains("EGL_KHR_image_base")
+            && Interop.Egl.HasImage && Interop.Gl.HasEglImageTarget;
+        HasModifiers = CanImportDmaBuf && _extensions.Contains("EGL_EXT_image_dma_buf_import_modifiers")
+            && Interop.Egl.HasQueryDmaBufFormats && Interop.Egl.HasQueryDmaBufModifiers;
+    }
+
+    /// <summary>"surfaceless" or "device".</summary>
+    public string Platform { get; }
+
+    /// <summary>The DRM device file of an EGL_PLATFORM_DEVICE_EXT display, where it has one.</summary>
+    public string? Device { get; }
+
+    public string EglVendor { get; }
+
+    public string EglVersion { get; }
+
+    public string GlVendor { get; }
+
+    public string GlRenderer { get; }
+
+    public string GlVersion { get; }
+
+    public int MaxTextureSize { get; }
+
+    /// <summary>EGL_EXT_image_dma_buf_import on this display, and GL_OES_EGL_image to bind the images.</summary>
+    public bool CanImportDmaBuf { get; }
+
+    /// <summary>EGL_EXT_image_dma_buf_import_modifiers: the driver lists formats and modifiers.</summary>
+    public bool HasModifiers { get; }
+
+    internal SafeEglDisplayHandle Display => _display;
+
+    /// <summary>
+    /// Opens the surfaceless Mesa display, else the first EGL device that initialises, and makes a
+    /// GLES 3 context current on this thread without a surface or config.
+    /// </summary>
+    public static HeadlessEgl Create()
+    {
+        Interop.Egl.LoadClientExtensions();
+        string clientExtensions = Interop.Egl.QueryString(Interop.Egl.EGL_NO_HANDLE, Interop.Egl.EGL_EXTENSIONS) ?? string.Empty;
+        if (!Interop.Egl.HasPlatformDisplay)
+        {
+            // eglGetDisplay(EGL_DEFAULT_DISPLAY) is no substitute: without $DISPLAY Mesa fails it
+            // with EGL_BAD_ALLOC.
+            throw new EglException("eglGetProcAddress(eglGetPlatformDisplayEXT)", Interop.Egl.GetError(), "EGL_EXT_platform_base is missing; client extensions: " + clientExtensions);
+        }
+
+        var failures = new List<string>();
+        if (HasWord(clientExtensions, "EGL_MESA_platform_surfaceless"))
+        {
+            nint dpy = Interop.Egl.GetPlatformDisplayEXT(Interop.Egl.EGL_PLATFORM_SURFACELESS_MESA, 0);
+            if (dpy != 0 && Interop.Egl.Initialize(dpy, out _, out _) == Interop.Egl.EGL_TRUE)
+            {
+                return WithContext(SafeEglDisplayHandle.Adopt(dpy), "surfaceless", null);
+            }
+
+            failures.Add($"surfaceless: {EglException.ErrorName(Interop.Egl.GetError())}");
+        }
+
+        if (HasWord(clientExtensions, "EGL_EXT_platform_device") && Interop.Egl.HasQueryDevices)
+        {
+            Span<nint> devices = stackalloc nint[16];
+            int count = Interop.Egl.QueryDevicesEXT(devices);
+            if (count < 0)
+            {
+                failures.Add($"eglQueryDevicesEXT: {EglException.ErrorName(Interop.Egl.GetError())}");
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                nint dpy = Interop.Egl.GetPlatformDisplayEXT(Interop.Egl.EGL_PLATFORM_DEVICE_EXT, devices[i]);
+                if (dpy != 0 && Interop.Egl.Initialize(dpy, out _, out _) == Interop.Egl.EGL_TRUE)
+                {
+                    string? file = Interop.Egl.QueryDeviceStringEXT(devices[i], Interop.Egl.EGL_DRM_DEVICE_FILE_EXT);
+                    return WithContext(SafeEglDisplayHandle.Adopt(dpy), "device", file);
+                }
+
+                failures.Add($"device {i}: {EglException.ErrorName(Interop.Egl.GetError())}");
+            }
+        }
+
+        throw new EglException(
+            "eglInitialize",
+            Interop.Egl.GetError(),
+            $"no headless display (EGL_MESA_platform_surfaceless or EGL_EXT_platform_device) initialised [{string.Join("; ", failures)}]; client extensions: {clientExtensions}");
+    }
+
+    private static HeadlessEgl WithContext(SafeEglDisplayHandle display, string platform, string? device)
+    {
+        try
+        {
+            nint dpy = display.DangerousGetHandle();
+            string extensions = Interop.Egl.QueryString(dpy, Interop.Egl.EGL_EXTENSIONS) ?? string.Empty;
+            foreach (string needed in (ReadOnlySpan<string>)["EGL_KHR_no_config_context", "EGL_KHR_surfaceless_context"])
+            {
+                if (!HasWord(extensions, needed))
+                {
+                    throw new EglException("eglQueryString(EGL_EXTENSIONS)", Interop.Egl.EGL_SUCCESS, $"the {platform} display lacks {needed}, which a headless context needs");
+                }
+            }
+
+            if (Interop.Egl.BindAPI(Interop.Egl.EGL_OPENGL_ES_API) != Interop.Egl.EGL_TRUE)
+            {
+                throw EglException.Last("eglBindAPI(EGL_OPENGL_ES_API)");
+            }
+
+            // On the surfaceless display eglChooseConfig finds nothing unless a surface type is
+            // asked for; a context needs no config at all with EGL_KHR_no_config_context.
+            ReadOnlySpan<int> attribs = [Interop.Egl.EGL_CONTEXT_MAJOR_VERSION, 3, Interop.Egl.EGL_CONTEXT_MINOR_VERSION, 0, Interop.Egl.EGL_NONE];
+            nint ctx = Interop.Egl.CreateContext(dpy, Interop.Egl.EGL_NO_HANDLE, attribs);
+            if (ctx == 0)
+            {
+                throw EglException.Last("eglCreateContext(GLES 3.0, EGL_NO_CONFIG_KHR)");
+            }
+
+            SafeEglContextHandle context = SafeEglContextHandle.Own(display, ctx);
+            if (Interop.Egl.MakeCurrent(dpy, 0, 0, ctx) != Interop.Egl.EGL_TRUE)
+            {
+                int error = Interop.Egl.GetError();
+                context.Dispose();
+                throw new EglException("eglMakeCurrent(EGL_NO_SURFACE)", error);
+            }
+
+            return new HeadlessEgl(display, context, platform, device);
+        }
+        catch
+        {
+            display.Dispose();
+            throw;
+        }
+    }
+
+    private static bool HasWord(string list, string word)
+    {
+        foreach (Range r in list.AsSpan().Split(' '))
+        {
+            if (list.AsSpan()[r].SequenceEqual(word))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the driver lists <paramref name="fourcc"/> for import (every listed format when it cannot list).</summary>
+    public bool IsImportable(uint fourcc)
+    {
+        if (!CanImportDmaBuf)
+        {
+            return false;
+        }
+
+        if (!HasModifiers)
+        {
+            // Without _modifiers the driver cannot say; the first draw tells (CheckImport).
+            return true;
+        }
+
+        if (!_importableFormats.TryGetValue(fourcc, out bool listed))
+        {
+            nint dpy = _display.DangerousGetHandle();
+            if (Interop.Egl.QueryDmaBufFormatsEXT(dpy, [], out int count) != Interop.Egl.EGL_TRUE)
+            {
+                throw EglException.Last("eglQueryDmaBufFormatsEXT");
+            }
+
+            int[] formats = new int[count];
+            if (Interop.Egl.QueryDmaBufFormatsEXT(dpy, formats, out count) != Interop.Egl.EGL_TRUE)
+            {
+                throw EglException.Last("eglQueryDmaBufFormatsEXT");
+            }
+
+            listed = Array.IndexOf(formats, unchecked((int)fourcc), 0, count) >= 0;
+            _importableFormats[fourcc] = listed;
+        }
+
+        return listed;
+    }
+
+    /// <summary>Whether the driver lists <paramref name="modifier"/> for <paramref name="fourcc"/> (eglQueryDmaBufModifiersEXT).</summary>
+    public bool IsModifierListed(uint fourcc, ulong modifier)
+    {
+        if (!HasModifiers || !IsImportable(fourcc))
+        {
+            return false;
+        }
+
+        if (!_modifiers.TryGetValue(fourcc, out ulong[]? list))
+        {
+            nint dpy = _display.DangerousGetHandle();
+            if (Interop.Egl.QueryDmaBufModifiersEXT(dpy, unchecked((int)fourcc), [], out int count) != Interop.Egl.EGL_TRUE)
+            {
+                throw EglException.Last("eglQueryDmaBufModifiersEXT");
+            }
+
+            list = new ulong[count];
+            if (Interop.Egl.QueryDmaBufModifiersEXT(dpy, unchecked((int)fourcc), list, out count) != Interop.Egl.EGL_TRUE)
+            {
+                throw EglException.Last("eglQueryDmaBufModifiersEXT");
+            }
+
+            _modifiers[fourcc] = list;
+        }
+
+        return Array.IndexOf(list, modifier) >= 0;
+    }
+
+    /// <summary>
+    /// Makes this context current on the calling thread unless it already is. Several renderers
+    /// may share a thread (a capture beside a window); GL names mean nothing outside their context.
+    /// </summary>
+    public void MakeCurrent()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        nint ctx = _context.DangerousGetHandle();
+        if (Interop.Egl.GetCurrentContext() != ctx
+            && Interop.Egl.MakeCurrent(_display.DangerousGetHandle(), 0, 0, ctx) != Interop.Egl.EGL_TRUE)
+        {
+            throw EglException.Last("eglMakeCurrent(EGL_NO_SURFACE)");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Interop.Egl.MakeCurrent(_display.DangerousGetHandle(), 0, 0, 0);
+        _context.Dispose();
+        _display.Dispose();
+    }
+}

@@ -1,0 +1,38 @@
+using System.Runtime.InteropServices;
+
+namespace VgpuView.Viewer.SafeHandles;
+
+/// <summary>An EGLContext. Holds a reference on its display, released after eglDestroyContext.</summary>
+internal sealed class SafeEglContextHandle : SafeHandle
+{
+    private readonly SafeEglDisplayHandle? _display;
+
+    public SafeEglContextHandle()
+        : base(0, ownsHandle: true)
+    {
+    }
+
+    private SafeEglContextHandle(SafeEglDisplayHandle display, nint context)
+        : base(0, ownsHandle: true)
+    {
+        _display = display;
+        SetHandle(context);
+    }
+
+    public override bool IsInvalid => handle == 0;
+
+    /// <summary>Wraps <paramref name="context"/>, AddRef'ing <paramref name="display"/> so it outlives the context.</summary>
+    internal static SafeEglContextHandle Own(SafeEglDisplayHandle display, nint context)
+    {
+        bool added = false;
+        display.DangerousAddRef(ref added);
+        return new SafeEglContextHandle(display, context);
+    }
+
+    protected override bool ReleaseHandle()
+    {
+        bool ok = Interop.Egl.DestroyContext(_display!.DangerousGetHandle(), handle) == Interop.Egl.EGL_TRUE;
+        _display.DangerousRelease();
+        return ok;
+    }
+}

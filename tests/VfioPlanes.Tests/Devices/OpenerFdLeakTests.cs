@@ -1,0 +1,73 @@
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Discovery;
+using VgpuView.VfioPlanes.SafeHandles;
+using VgpuView.VfioPlanes.Tests.Discovery;
+using Xunit;
+
+namespace VgpuView.VfioPlanes.Tests.Devices;
+
+[CollectionDefinition(nameof(FdCountingCollection), DisableParallelization = true)]
+public sealed class FdCountingCollection
+{
+}
+
+/// <summary>
+/// Every failing open path closes what it opened before throwing: counted in /proc/self/fd,
+/// alone (no other test opens files meanwhile).
+/// </summary>
+[Collection(nameof(FdCountingCollection))]
+public sealed class OpenerFdLeakTests : IDisposable
+{
+    private const string Uuid = "1b2c3d4e-aaaa-4bbb-8ccc-0123456789ab";
+    private readonly FakeSysfs _sysfs = new();
+    private readonly string _dev = Directory.CreateTempSubdirectory("vgpuview-dev-").FullName;
+
+    public void Dispose()
+    {
+        _sysfs.Dispose();
+        Directory.Delete(_dev, recursive: true);
+    }
+
+    [Fact]
+    public void FailedOpens_LeaveNoDescriptorOpen()
+    {
+        _sysfs.AddParent("virtual/mbochs/mbochs", ("mbochs-small", "mbochs-small", "4 MB", "1"));
+        _sysfs.AddMdev("virtual/mbochs/mbochs", Uuid, "mbochs-small", "mbochs", group: 3, cdev: "vfio0");
+        _sysfs.AddPci("0000:01:00.0", "vfio-pci", group: 4, cdev: "vfio1");
+        foreach (string node in new[] { "vfio/vfio", "vfio/3", "vfio/devices/vfio1", "iommu" })
+        {
+            string path = Path.Combine(_dev, node);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, string.Empty);
+        }
+
+        var tree = new SysfsTree(_sysfs.Root);
+        using SafeFdHandle memfd = Interop.Libc.MemfdCreate("not-vfio", Interop.Libc.MFD_CLOEXEC);
+        DeviceSpec[] specs =
+        [
+            DeviceSpec.Parse(Uuid),                          // group opened, GET_STATUS fails
+            DeviceSpec.Parse("0000:01:00.0"),                // cdev and iommufd opened, BIND fails
+            DeviceSpec.Parse("fd:" + memfd.Number),          // dup made, GET_INFO fails
+        ];
+        OpenAll(specs, tree);
+        int before = OpenFdCount();
+
+        for (int i = 0; i < 20; i++)
+        {
+            OpenAll(specs, tree);
+        }
+
+        // No GC first: a handle left for the finalizer is a leak too.
+        Assert.Equal(before, OpenFdCount());
+    }
+
+    private void OpenAll(DeviceSpec[] specs, SysfsTree tree)
+    {
+        foreach (DeviceSpec spec in specs)
+        {
+            Assert.Throws<DeviceOpenException>(() => VfioDeviceOpener.Open(spec, tree, _dev, "/nonexistent-proc"));
+        }
+    }
+
+    private static int OpenFdCount() => Directory.GetFileSystemEntries("/proc/self/fd").Length;
+}

@@ -1,0 +1,251 @@
+using VgpuView.VfioPlanes.Formats;
+using VgpuView.VfioPlanes.Planes;
+using VgpuView.VfioPlanes.Tests.Fakes;
+using Xunit;
+using static Interop.Vfio;
+
+namespace VgpuView.VfioPlanes.Tests.Planes;
+
+public class PlaneQueryTests
+{
+    private static (FakeVfioDevice Fake, PlaneQuery Query) Make(vfio_device_gfx_plane_info? primary, vfio_device_gfx_plane_info? cursor = null)
+    {
+        var fake = new FakeVfioDevice { Name = "sim:gvt" };
+        fake.SetPlane(PlaneType.Primary, primary);
+        fake.SetPlane(PlaneType.Cursor, cursor);
+        return (fake, new PlaneQuery(fake.Open()));
+    }
+
+    [Fact]
+    public void Query_GoodPrimary_IsEnabledWithEveryField()
+    {
+        var (_, query) = Make(FakeVfioDevice.Plane(7, 1024, 768, stride: 4096, size: 4096 * 768));
+
+        PlaneQueryResult r = query.Query(PlaneType.Primary);
+
+        Assert.Equal(PlaneStatus.Enabled, r.Status);
+        Assert.Null(r.Message);
+        Assert.Equal(PlaneBufferKind.DmaBuf, r.Info.Kind);
+        Assert.Equal(PlaneType.Primary, r.Info.Plane);
+        Assert.Equal(7u, r.Info.Id);
+        Assert.Equal(1024u, r.Info.Width);
+        Assert.Equal(768u, r.Info.Height);
+        Assert.Equal(4096u, r.Info.Stride);
+        Assert.Equal(DrmFourcc.XRGB8888, r.Info.Fourcc);
+        Assert.False(r.Info.HasHotspot);
+    }
+
+    private static readonly Dictionary<string, vfio_device_gfx_plane_info> s_bad = new()
+    {
+        ["unknown fourcc"] = FakeVfioDevice.Plane(1, fourcc: 0x34325258 + 1),
+        ["unknown modifier"] = FakeVfioDevice.Plane(1, modifier: 0x0200000000000001),
+        ["width over 16384"] = FakeVfioDevice.Plane(1, width: 16385, height: 1),
+        ["height over 16384"] = FakeVfioDevice.Plane(1, width: 1, height: 16385),
+        ["stride below width"] = FakeVfioDevice.Plane(1, stride: 100),
+        ["stride below width 565"] = FakeVfioDevice.Plane(1, fourcc: DrmFourcc.RGB565, stride: 1279),
+        ["size below stride x height"] = FakeVfioDevice.Plane(1, size: (640 * 4 * 480) - 1),
+        ["all zero"] = default,
+        ["format 0"] = FakeVfioDevice.Plane(3, fourcc: 0),
+        ["width 0"] = FakeVfioDevice.Plane(3, width: 0, stride: 2560),
+        ["height 0"] = FakeVfioDevice.Plane(3, height: 0, size: 4096),
+        ["size 0"] = FakeVfioDevice.Plane(3, size: 0),
+    };
+
+    [Theory]
+    [InlineData("unknown fourcc", "drm_format 0x34325259 ('YR24') is not a format this viewer knows")]
+    [InlineData("unknown modifier", "drm_format_mod 0x200000000000001 is not a known modifier")]
+    [InlineData("width over 16384", "width 16385 is over 16384")]
+    [InlineData("height over 16384", "height 16385 is over 16384")]
+    [InlineData("stride below width", "sim:gvt: primary plane: stride 100 is below width 640 × 4 bytes of XR24")]
+    [InlineData("stride below width 565", "stride 1279 is below width 640 × 2 bytes of RG16")]
+    [InlineData("size below stride x height", "size 1228799 is below stride 2560 × height 480 = 1228800")]
+    public void Query_BadPrimary_IsInvalidWithMessageNamingDevicePlaneAndField(string rule, string expected)
+    {
+        var (_, query) = Make(s_bad[rule]);
+
+        PlaneQueryResult r = query.Query(PlaneType.Primary);
+
+        Assert.True(r.Status == PlaneStatus.Invalid, rule);
+        Assert.StartsWith("sim:gvt: primary plane: ", r.Message);
+        Assert.Contains(expected, r.Message);
+    }
+
+    [Fact]
+    public void Query_CursorOver512_IsInvalid_ButSamePrimaryIsFine()
+    {
+        var (_, query) = Make(FakeVfioDevice.Plane(1, 600, 64), FakeVfioDevice.Plane(2, 600, 64, fourcc: DrmFourcc.ARGB8888));
+
+        Assert.Equal(PlaneStatus.Enabled, query.Query(PlaneType.Primary).Status);
+        PlaneQueryResult cursor = query.Query(PlaneType.Cursor);
+
+        Assert.Equal(PlaneStatus.Invalid, cursor.Status);
+        Assert.Equal("sim:gvt: cursor plane: cursor 600x64 is larger than 512 px", cursor.Message);
+    }
+
+    [Fact]
+    public void Query_TiledStrideBelowLinearRow_IsNotAStrideError_AndYfIsAccepted()
+    {
+        // Stride is only checked against width × bpp for linear planes; Yf is refused by capture, not here.
+        var (_, query) = Make(FakeVfioDevice.Plane(1, 640, 480, stride: 2048, size: 2048 * 480, modifier: DrmModifier.I915YfTiled));
+
+        PlaneQueryResult r = query.Query(PlaneType.Primary);
+
+        Assert.Equal(PlaneStatus.Enabled, r.Status);
+        Assert.Equal(DrmModifier.I915YfTiled, r.Info.Modifier);
+    }
+
+    [Theory]
+    [InlineData("all zero")]
+    [InlineData("format 0")]
+    [InlineData("width 0")]
+    [InlineData("height 0")]
+    [InlineData("size 0")]
+    public void Query_ZeroFormatWidthHeightOrSize_IsDisabled(string what)
+    {
+        var (_, query) = Make(s_bad[what]);
+
+        PlaneQueryResult r = query.Query(PlaneType.Primary);
+
+        Assert.True(r.Status == PlaneStatus.Disabled, what);
+        Assert.Null(r.Message);
+    }
+
+    [Fact]
+    public void Query_GvtEchoesTheStructWhenDisabled_StillReadsDisabledBecauseTheStructWasZeroed()
+    {
+        var (fake, query) = Make(FakeVfioDevice.Plane(5, 1920, 1080));
+        fake.EchoWhenDisabled = true;
+        Assert.Equal(PlaneStatus.Enabled, query.Query(PlaneType.Primary).Status);
+
+        fake.SetPlane(PlaneType.Primary, null);
+        PlaneQueryResult r = query.Query(PlaneType.Primary);
+
+        Assert.Equal(PlaneStatus.Disabled, r.Status);
+        vfio_device_gfx_plane_info sent = fake.LastSent;
+        Assert.Equal(64u, sent.argsz);
+        Assert.Equal(VFIO_GFX_PLANE_TYPE_DMABUF, sent.flags);
+        Assert.Equal(DRM_PLANE_TYPE_PRIMARY, sent.drm_plane_type);
+        Assert.Equal(0u, sent.drm_format);
+        Assert.Equal(0ul, sent.drm_format_mod);
+        Assert.Equal(0u, sent.width | sent.height | sent.stride | sent.size | sent.dmabuf_id | sent.x_hot | sent.reserved);
+    }
+
+    [Fact]
+    public void Query_EnomemThenSuccess_IsTransientThenEnabled()
+    {
+        var (fake, query) = Make(FakeVfioDevice.Plane(9));
+        fake.QueryErrors[PlaneType.Primary].Enqueue(Errno.ENOMEM);
+
+        PlaneQueryResult first = query.Query(PlaneType.Primary);
+        PlaneQueryResult second = query.Query(PlaneType.Primary);
+
+        Assert.Equal(PlaneStatus.Transient, first.Status);
+        Assert.Equal(Errno.ENOMEM, first.Errno);
+        Assert.Equal(PlaneStatus.Enabled, second.Status);
+        Assert.Equal(9u, second.Info.Id);
+    }
+
+    [Theory]
+    [InlineData(Errno.ENODEV, PlaneStatus.Gone)]
+    [InlineData(Errno.EIO, PlaneStatus.Gone)]
+    [InlineData(Errno.ENXIO, PlaneStatus.Gone)]
+    [InlineData(Errno.EAGAIN, PlaneStatus.Transient)]
+    [InlineData(Errno.EINTR, PlaneStatus.Transient)]
+    [InlineData(Errno.EFAULT, PlaneStatus.Invalid)]
+    public void Query_Errno_MapsToStatus(int errno, PlaneStatus expected)
+    {
+        var (fake, query) = Make(FakeVfioDevice.Plane(9));
+        fake.QueryErrors[PlaneType.Primary].Enqueue(errno);
+
+        PlaneQueryResult r = query.Query(PlaneType.Primary);
+
+        Assert.Equal(expected, r.Status);
+        Assert.Equal(errno, r.Errno);
+        if (expected != PlaneStatus.Transient)
+        {
+            Assert.StartsWith("sim:gvt: primary plane: VFIO_DEVICE_QUERY_GFX_PLANE failed: ", r.Message);
+            Assert.Contains(Errno.Name(errno), r.Message);
+        }
+    }
+
+    [Fact]
+    public void Query_MdpyCursorRepeatsPrimaryRegion_IsDisabledNotInvalid()
+    {
+        var fake = new FakeVfioDevice { Name = "sim:mdpy", SupportsDmaBuf = false, SupportsRegion = true };
+        vfio_device_gfx_plane_info mdpy = FakeVfioDevice.Plane(16, 1024, 768);
+        fake.SetPlane(PlaneType.Primary, mdpy);
+        fake.SetPlane(PlaneType.Cursor, mdpy);
+        var query = new PlaneQuery(fake.Open());
+
+        PlaneQueryResult primary = query.Query(PlaneType.Primary);
+        PlaneQueryResult cursor = query.Query(PlaneType.Cursor);
+
+        Assert.Equal(PlaneStatus.Enabled, primary.Status);
+        Assert.Equal(PlaneBufferKind.Region, primary.Info.Kind);
+        Assert.Equal(VFIO_GFX_PLANE_TYPE_REGION, fake.LastSent.flags);
+        Assert.Equal(PlaneStatus.Disabled, cursor.Status);
+        Assert.Null(cursor.Message);
+    }
+
+    [Fact]
+    public void Query_CursorRepeatingAnInvalidPrimary_IsDisabled_SoTheProblemIsReportedOnce()
+    {
+        var fake = new FakeVfioDevice { SupportsDmaBuf = false, SupportsRegion = true };
+        vfio_device_gfx_plane_info bad = FakeVfioDevice.Plane(16, 1024, 768, stride: 64);
+        fake.SetPlane(PlaneType.Primary, bad);
+        fake.SetPlane(PlaneType.Cursor, bad);
+        var query = new PlaneQuery(fake.Open());
+
+        Assert.Equal(PlaneStatus.Invalid, query.Query(PlaneType.Primary).Status);
+        Assert.Equal(PlaneStatus.Disabled, query.Query(PlaneType.Cursor).Status);
+    }
+
+    [Fact]
+    public void Query_CursorFirst_AsksThePrimaryOnceToRecogniseARepeat()
+    {
+        var fake = new FakeVfioDevice { SupportsDmaBuf = false, SupportsRegion = true };
+        vfio_device_gfx_plane_info mdpy = FakeVfioDevice.Plane(16, 1024, 768);
+        fake.SetPlane(PlaneType.Primary, mdpy);
+        fake.SetPlane(PlaneType.Cursor, mdpy);
+        var query = new PlaneQuery(fake.Open());
+
+        Assert.Equal(PlaneStatus.Disabled, query.Query(PlaneType.Cursor).Status);
+        Assert.Equal(2, fake.QueryCount);
+        Assert.Equal(PlaneStatus.Disabled, query.Query(PlaneType.Cursor).Status);
+        Assert.Equal(3, fake.QueryCount);
+    }
+
+    [Fact]
+    public void Query_DmaBufCursorWithPrimaryLayout_IsDisabled_ButARealCursorIsEnabled()
+    {
+        vfio_device_gfx_plane_info primary = FakeVfioDevice.Plane(4, 256, 256);
+        var (fake, query) = Make(primary, primary);
+        query.Query(PlaneType.Primary);
+        Assert.Equal(PlaneStatus.Disabled, query.Query(PlaneType.Cursor).Status);
+
+        fake.SetPlane(PlaneType.Cursor, FakeVfioDevice.Plane(5, 64, 64, fourcc: DrmFourcc.ARGB8888, x: -3, y: 10, hotX: 1, hotY: 2));
+        PlaneQueryResult cursor = query.Query(PlaneType.Cursor);
+
+        Assert.Equal(PlaneStatus.Enabled, cursor.Status);
+        Assert.Equal(-3, cursor.Info.X);
+        Assert.True(cursor.Info.HasHotspot);
+        Assert.Equal(DRM_PLANE_TYPE_CURSOR, fake.LastSent.drm_plane_type);
+    }
+
+    [Fact]
+    public void Query_SteadyState_AllocatesNothing()
+    {
+        var (_, query) = Make(FakeVfioDevice.Plane(1), FakeVfioDevice.Plane(2, 64, 64, fourcc: DrmFourcc.ARGB8888));
+        query.Query(PlaneType.Primary);
+        query.Query(PlaneType.Cursor);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            query.Query(PlaneType.Primary);
+            query.Query(PlaneType.Cursor);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

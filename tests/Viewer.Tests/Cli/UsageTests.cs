@@ -1,0 +1,55 @@
+using VgpuView.Viewer.Cli;
+using Xunit;
+
+namespace VgpuView.Viewer.Tests.Cli;
+
+public class UsageTests
+{
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("watch")]
+    [InlineData("watch", "sim", "--frames", "zero")]
+    [InlineData("info", "sim", "--no-such-option")]
+    public void Run_BadCommandLine_ExitsWithUsage(params string[] args)
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run(args);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("vgpuview:", cli.Error.ToString());
+        Assert.Contains("--help", cli.Error.ToString());
+    }
+
+    [Theory]
+    [InlineData("not-a-device")]
+    [InlineData("fd:-3")]
+    [InlineData("sim:no-such-personality")]
+    [InlineData("sim:unplug=soon")]
+    [InlineData("0000:zz:02.0")]
+    public void Run_BadDeviceSpec_ExitsWithUsageAndNamesTheSpec(string spec)
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("info", spec);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        string error = cli.Error.ToString();
+        Assert.StartsWith("vgpuview: ", error);
+        Assert.DoesNotContain("   at ", error); // a message, not a stack trace
+    }
+
+    [Theory]
+    [InlineData("--frames", "0")]
+    [InlineData("--interval", "-1")]
+    [InlineData("--cache-size", "1")]
+    public void Watch_OutOfRangeValue_ExitsWithUsageNamingTheOption(string option, string value)
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("watch", "sim", option, value);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(option, cli.Error.ToString());
+    }
+}

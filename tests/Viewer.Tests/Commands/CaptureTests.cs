@@ -1,0 +1,257 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using VgpuView.Tests.Shared;
+using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Tests.Cli;
+using VgpuView.VfioPlanes.Simulation;
+using Xunit;
+
+namespace VgpuView.Viewer.Tests.Commands;
+
+/// <summary>
+/// `capture` end to end: PNGs decoded by ImageMagick (an independent decoder) and compared with
+/// pixels computed here or drawn by the simulated guest before its own encoding.
+/// </summary>
+public sealed class CaptureTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("vgpuview-capture-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData("sim")]
+    [InlineData("sim:mbochs")]
+    [InlineData("sim:mdpy")]
+    [InlineData("sim:gvt")]
+    [InlineData("sim:gvt,tiling=y,format=XB24")]
+    [InlineData("sim:format=XR30")]
+    [InlineData("sim:format=AR24,640x480")]
+    public void Capture_NoCursor_EqualsWhatTheGuestDrew(string spec)
+    {
+        ImageMagick.Require();
+        string png = Path.Combine(_dir, "x.png");
+
+        int code = Capture(spec, "-o", png, "--no-cursor");
+
+        Assert.Equal(ExitCodes.Success, code);
+        using var sim = (SimulatedVgpu)SimulatedDevices.Open(spec.Length > 4 ? spec[4..] : string.Empty);
+        byte[] truth = sim.RenderPrimaryTruth(0, out SimMode mode);
+        for (int i = 3; i < truth.Length; i += 4)
+        {
+            truth[i] = 255; // the primary is shown opaque
+        }
+
+        Assert.Equal(mode.ToString(), ImageMagick.Property(png, "%wx%h"));
+        AssertSamePixels(truth, ImageMagick.DecodeRgba(png), mode.Width);
+    }
+
+    [Fact]
+    public void Capture_ReplayWithCursorOffTheEdges_BlendsExactly()
+    {
+        ImageMagick.Require();
+
+        // A 37x23 XR24 primary with 12 bytes of row padding, and a 16x16 AR24 cursor hanging off
+        // the left and bottom edges, with alpha 0, 255 and values between.
+        const int w = 37, h = 23, stride = (w * 4) + 12, cw = 16, ch = 16, cx = -5, cy = 15;
+        byte[] primary = new byte[stride * h];
+        var expected = new byte[w * h * 4];
+        for (int y = 0; y < h; y++)
+        {
+            for (int x = 0; x < w; x++)
+            {
+                byte r = (byte)(x * 7), g = (byte)(y * 11), b = (byte)((x * y) + 3);
+                ((ReadOnlySpan<byte>)[b, g, r, 0x5A]).CopyTo(primary.AsSpan((y * stride) + (x * 4), 4)); // XR24: B, G, R, X in memory
+                ((ReadOnlySpan<byte>)[r, g, b, 255]).CopyTo(expected.AsSpan(((y * w) + x) * 4, 4));
+            }
+        }
+
+        byte[] cursor = new byte[cw * 4 * ch];
+        for (int y = 0; y < ch; y++)
+        {
+            for (int x = 0; x < cw; x++)
+            {
+                byte a = (byte)(x == 0 ? 0 : x == 1 ? 255 : x * 16), r = (byte)(200 + y), g = 10, b = (byte)(x * 9);
+                ((ReadOnlySpan<byte>)[b, g, r, a]).CopyTo(cursor.AsSpan((y * cw * 4) + (x * 4), 4)); // AR24: B, G, R, A in memory
+                int sx = cx + x, sy = cy + y;
+                if (sx < 0 || sy < 0 || sx >= w || sy >= h)
+                {
+                    continue;
+                }
+
+                Span<byte> d = expected.AsSpan(((sy * w) + sx) * 4, 4);
+                d[0] = (byte)(((r * a) + (d[0] * (255 - a)) + 127) / 255);
+                d[1] = (byte)(((g * a) + (d[1] * (255 - a)) + 127) / 255);
+                d[2] = (byte)(((b * a) + (d[2] * (255 - a)) + 127) / 255);
+            }
+        }
+
+        File.WriteAllBytes(Path.Combine(_dir, "p.raw"), primary);
+        File.WriteAllBytes(Path.Combine(_dir, "c.raw"), cursor);
+        string json = Path.Combine(_dir, "frame.json");
+        File.WriteAllText(json, $$"""
+            {"planes":[
+              {"plane":"primary","file":"p.raw","format":"XR24","width":{{w}},"height":{{h}},"stride":{{stride}}},
+              {"plane":"cursor","file":"c.raw","format":"AR24","modifier":"0x0","width":{{cw}},"height":{{ch}},"stride":{{cw * 4}},
+               "x":{{cx}},"y":{{cy}},"hot_x":3,"hot_y":4}
+            ]}
+            """);
+        string png = Path.Combine(_dir, "out.png");
+
+        int code = Capture("sim:replay=" + json, "-o", png);
+
+        Assert.Equal(ExitCodes.Success, code);
+        AssertSamePixels(expected, ImageMagick.DecodeRgba(png), w);
+    }
+
+    [Theory]
+    [InlineData("sim")]
+    [InlineData("sim:gvt")]
+    [InlineData("sim:gvt,tiling=y,format=XR30")]
+    [InlineData("sim:mdpy")]
+    [InlineData("sim:format=YUYV")]
+    public void Capture_RawThenReplay_GivesTheSamePng(string spec)
+    {
+        ImageMagick.Require();
+        string first = Path.Combine(_dir, "first.png");
+        string second = Path.Combine(_dir, "second.png");
+
+        Assert.Equal(ExitCodes.Success, Capture(spec, "-o", first, "--raw"));
+        Assert.True(File.Exists(Path.Combine(_dir, "first.raw")));
+        Assert.Equal(ExitCodes.Success, Capture("sim:replay=" + Path.Combine(_dir, "first.json"), "-o", second));
+
+        Assert.Equal(ImageMagick.DecodeRgba(first), ImageMagick.DecodeRgba(second));
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "first.json")));
+        bool hasCursor = doc.RootElement.GetProperty("planes").EnumerateArray().Any(p => p.GetProperty("plane").GetString() == "cursor");
+        Assert.Equal(spec != "sim:mdpy", hasCursor); // mdpy's "cursor" is the primary again: not a cursor
+    }
+
+    [Theory]
+    [InlineData("sim")]
+    [InlineData("sim:gvt,format=XB24")]
+    [InlineData("sim:mdpy")]
+    public void Capture_Gpu_GivesTheSamePixelsAsTheCpu(string spec)
+    {
+        ImageMagick.Require();
+        Requires.That(File.Exists("/usr/lib/x86_64-linux-gnu/libEGL.so.1"), "libEGL.so.1 with Mesa (Debian packages libegl1 libegl-mesa0)");
+        string cpu = Path.Combine(_dir, "cpu.png");
+        string gpu = Path.Combine(_dir, "gpu.png");
+
+        Assert.Equal(ExitCodes.Success, Capture(spec, "-o", cpu));
+        var cli = new CliRunner();
+        Assert.Equal(ExitCodes.Success, cli.Run("capture", spec, "-o", gpu, "--gpu"));
+
+        Assert.Equal(ImageMagick.DecodeRgba(cpu), ImageMagick.DecodeRgba(gpu));
+        Assert.Contains("gl: primary plane", cli.Error.ToString()); // it says which path it took
+    }
+
+    [Fact]
+    public void Capture_ToStandardOutput_WritesOnePng()
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim:640x480", "-o", "-");
+
+        Assert.Equal(ExitCodes.Success, code);
+        byte[] png = cli.StandardOutput.ToArray();
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A], png[..8]);
+        Assert.Equal(640, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+        Assert.Equal(480, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+        Assert.Equal(string.Empty, cli.Output.ToString());
+    }
+
+    [Fact]
+    public void Capture_SeriesOnChange_WritesEachNumberedFile()
+    {
+        var cli = new CliRunner();
+        string template = Path.Combine(_dir, "shot-{n}-{id}.png");
+
+        int code = cli.Run("capture", "sim", "-o", template, "--count", "3", "--interval", "0", "--on-change");
+
+        Assert.Equal(ExitCodes.Success, code);
+        string[] written = cli.Output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, written.Length);
+        for (int n = 0; n < 3; n++)
+        {
+            Assert.StartsWith(Path.Combine(_dir, $"shot-{n}-"), written[n]);
+            Assert.True(File.Exists(written[n]), written[n]);
+        }
+
+        Assert.Equal(3, Directory.GetFiles(_dir).Length); // no temporary files left behind
+    }
+
+    [Fact]
+    public void Capture_UnwritableOutput_FailsAndLeavesNothing()
+    {
+        var cli = new CliRunner();
+        string missingDir = Path.Combine(_dir, "no-such-dir", "x.png");
+
+        int code = cli.Run("capture", "sim", "-o", missingDir);
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Contains(missingDir, cli.Error.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Theory]
+    [InlineData("--count", "2")]
+    [InlineData("--level", "10")]
+    [InlineData("--wait-enabled", "-1")]
+    public void Capture_BadOptions_ExitWithUsage(string option, string value)
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "x.png"), option, value);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(option, cli.Error.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Capture_TruncatedReplayFile_NamesTheFileAndFails()
+    {
+        File.WriteAllBytes(Path.Combine(_dir, "short.raw"), new byte[100]);
+        string json = Path.Combine(_dir, "short.json");
+        File.WriteAllText(json, """{"planes":[{"plane":"primary","file":"short.raw","format":"XR24","width":64,"height":64,"stride":256}]}""");
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim:replay=" + json, "-o", Path.Combine(_dir, "x.png"));
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Contains("short.raw", cli.Error.ToString());
+        Assert.False(File.Exists(Path.Combine(_dir, "x.png")));
+    }
+
+    [Fact]
+    public void Capture_DeviceGoneBeforeTheFirstFrame_FailsNamingIt()
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim:unplug=0", "-o", Path.Combine(_dir, "x.png"));
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Contains("ENODEV", cli.Error.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    private static int Capture(params string[] args)
+    {
+        var cli = new CliRunner();
+        int code = cli.Run(["capture", .. args]);
+        Assert.True(code == ExitCodes.Success, $"capture {string.Join(' ', args)} exited {code}: {cli.Error}");
+        return code;
+    }
+
+    private static void AssertSamePixels(byte[] expected, byte[] actual, int width)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (expected[i] != actual[i])
+            {
+                int pixel = i / 4;
+                Assert.Fail($"pixel ({pixel % width}, {pixel / width}) channel {i % 4}: expected {expected[i]}, got {actual[i]}");
+            }
+        }
+    }
+}
