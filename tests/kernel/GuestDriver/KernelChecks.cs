@@ -284,8 +284,11 @@ internal sealed class KernelChecks(Report report, string results, string mbochs,
                 }
                 else
                 {
-                    Expect(said.Contains("EGL", StringComparison.Ordinal) || said.Contains("import", StringComparison.OrdinalIgnoreCase) || said.Contains("dma-buf", StringComparison.OrdinalIgnoreCase),
-                        $"capture --gpu failed without saying what it tried (EGL, import, dma-buf): {ViewerProcess.Tail(said)}");
+                    // What it tried is the GL side: EGL, the dma-buf import, or an upload. Advice to
+                    // "use --gpu" from the CPU path does not count: it was given --gpu.
+                    Expect(said.Contains("EGL", StringComparison.Ordinal) || said.Contains("import", StringComparison.OrdinalIgnoreCase) || said.Contains("upload", StringComparison.OrdinalIgnoreCase),
+                        $"capture --gpu failed without saying what it tried on the GL side (EGL, import, upload): {ViewerProcess.Tail(said)}");
+                    Expect(!said.Contains("use --gpu", StringComparison.Ordinal), $"capture --gpu answers with the CPU path's advice to use --gpu: {ViewerProcess.Tail(said)}");
                 }
             });
         }
