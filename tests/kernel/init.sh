@@ -1,0 +1,53 @@
+#!/bin/sh
+# /init of the test guest (busybox). Loads the modules, mounts the host's root read-only
+# over 9p with proc, sys, dev and a tmpfs over it, and runs the check script of the
+# repository from there, so the guest uses the host's dotnet and the host's builds.
+# run.sh passes KREPO, KVGPUVIEW and KGUEST on the kernel command line (they arrive
+# here as environment variables). Every step prints "KSTEP name" first, so that the host
+# can say which step hung; "KSTEP done" means the guest finished.
+/bin/busybox --install -s /bin
+export PATH=/bin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+fail() {
+    echo "KTEST FAIL guest.init: $*"
+    echo "KSTEP done"
+    poweroff -f
+}
+
+echo "KSTEP modules"
+for m in $(cat /lib/modules/order); do
+    insmod "/lib/modules/$m.ko" || fail "insmod $m failed"
+done
+
+echo "KSTEP mount"
+# cache=loose: the share is read-only, so the guest may cache it (dotnet reads many files).
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /host \
+    || fail "mounting the host root over 9p failed"
+mount -t proc proc /host/proc
+mount -t sysfs sysfs /host/sys
+mount -t devtmpfs devtmpfs /host/dev
+mount -t tmpfs tmpfs /host/tmp
+mount -t tmpfs tmpfs /host/run
+mkdir -p /host/dev/shm /host/dev/pts /host/tmp/results /host/tmp/home
+mount -t tmpfs tmpfs /host/dev/shm
+mount -t devpts devpts /host/dev/pts
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results /host/tmp/results \
+    || fail "mounting the results share failed"
+
+echo "KSTEP checks"
+chroot /host /usr/bin/env -i \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    HOME=/tmp/home DOTNET_CLI_HOME=/tmp/home TMPDIR=/tmp \
+    DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 \
+    DOTNET_GENERATE_ASPNET_CERTIFICATE=false \
+    KREPO="$KREPO" KVGPUVIEW="$KVGPUVIEW" KGUEST="$KGUEST" \
+    /bin/sh "$KREPO/tests/kernel/guest-checks.sh" \
+    || echo "KTEST FAIL guest.checks: the check script exited with $?"
+
+sync
+echo "KSTEP done"
+poweroff -f
