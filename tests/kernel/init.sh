@@ -37,6 +37,11 @@ mount -t tmpfs tmpfs /host/dev/shm
 mount -t devpts devpts /host/dev/pts
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results /host/tmp/results \
     || fail "mounting the results share failed"
+# The repository has a share of its own, mounted at its host path: a clone under /tmp or
+# /run (as CI's may be) is hidden by the tmpfs mounted there above.
+mkdir -p "/host$KREPO" 2>/dev/null
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 repo "/host$KREPO" \
+    || fail "mounting the repository share at $KREPO failed"
 
 echo "KSTEP checks"
 chroot /host /usr/bin/env -i \

@@ -122,6 +122,7 @@ timeout --kill-after=10 "$boot_timeout" qemu-system-x86_64 -accel tcg -cpu max -
   -nographic -no-reboot -nic none \
   -kernel "/boot/vmlinuz-$kver" -initrd "$initrd" -append "$append" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+  -virtfs local,path="$repo",mount_tag=repo,security_model=none,readonly=on,multidevs=remap \
   -virtfs local,path="$results",mount_tag=results,security_model=none,multidevs=remap \
   </dev/null 2>&1 | tr -d "\r" | sed -u "s/\x1bc//g; s/\x1b\[[0-9;?]*[A-Za-z]//g" | tee "$console" | grep --line-buffered -E '^(KTEST|KSTEP|KINFO)'
 qemu_rc=${PIPESTATUS[0]}
