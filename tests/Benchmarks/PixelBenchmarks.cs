@@ -91,9 +91,16 @@ public class PixelBenchmarks
         }
     }
 
-    /// <summary>The baseline: Span.CopyTo is Buffer.MemoryCopy's memmove, without pointers.</summary>
+    /// <summary>The baseline: Buffer.MemoryCopy of the same 1920x1080 frame.</summary>
     [Benchmark(Baseline = true)]
-    public void MemoryCopy() => _xr24.AsSpan().CopyTo(_rgba);
+    public unsafe void MemoryCopy()
+    {
+        fixed (byte* src = _xr24)
+        fixed (byte* dst = _rgba)
+        {
+            Buffer.MemoryCopy(src, dst, _rgba.Length, _xr24.Length);
+        }
+    }
 
     [Benchmark]
     public void Xr24ToRgba() =>
