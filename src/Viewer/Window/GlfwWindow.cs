@@ -1,0 +1,154 @@
+namespace VgpuView.Viewer.Window;
+
+/// <summary>
+/// GLFW and one window with a GLES 3 context created through EGL (GLFW_EGL_CONTEXT_API), so that
+/// glfwGetEGLDisplay gives the display the renderer imports dma-bufs on. Not a SafeHandle:
+/// glfwDestroyWindow and glfwTerminate must run on the thread that called glfwInit, never on the
+/// finalizer thread, so the owner disposes it on the render thread. One per process (GLFW is
+/// process-global).
+/// </summary>
+internal sealed class GlfwWindow : IDisposable
+{
+    private static int s_instances;
+
+    private nint _window;
+    private int _windowedX, _windowedY, _windowedWidth, _windowedHeight;
+    private bool _disposed;
+
+    private GlfwWindow(nint window)
+    {
+        _window = window;
+    }
+
+    public nint EglDisplay => Interop.Glfw.GetEGLDisplay();
+
+    public nint EglContext => Interop.Glfw.GetEGLContext(_window);
+
+    public bool ShouldClose => Interop.Glfw.WindowShouldClose(_window) != 0;
+
+    public bool IsFullscreen => Interop.Glfw.GetWindowMonitor(_window) != 0;
+
+    /// <summary>Initialises GLFW, opens a visible window of <paramref name="width"/> x <paramref name="height"/> and makes its context current.</summary>
+    public static GlfwWindow Create(int width, int height, string title)
+    {
+        if (Interlocked.Increment(ref s_instances) != 1)
+        {
+            Interlocked.Decrement(ref s_instances);
+            throw new InvalidOperationException("one window per process: GLFW's state is global");
+        }
+
+        try
+        {
+            if (Interop.Glfw.Init() != Interop.Glfw.GLFW_TRUE)
+            {
+                string why = LastError();
+                throw new WindowException($"glfwInit failed: {why}" + (Environment.GetEnvironmentVariable("DISPLAY") is null && Environment.GetEnvironmentVariable("WAYLAND_DISPLAY") is null
+                    ? "; neither DISPLAY nor WAYLAND_DISPLAY is set (the window needs an X server or XWayland)"
+                    : string.Empty));
+            }
+        }
+        catch (DllNotFoundException e)
+        {
+            Interlocked.Decrement(ref s_instances);
+            throw new WindowException($"loading {Interop.Libraries.Glfw}: {e.Message}; the window needs GLFW 3 (Debian package libglfw3)");
+        }
+        catch
+        {
+            Interlocked.Decrement(ref s_instances);
+            throw;
+        }
+
+        Interop.Glfw.DefaultWindowHints();
+        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_CLIENT_API, Interop.Glfw.GLFW_OPENGL_ES_API);
+        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_CONTEXT_CREATION_API, Interop.Glfw.GLFW_EGL_CONTEXT_API);
+        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_CONTEXT_VERSION_MAJOR, 3);
+        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_CONTEXT_VERSION_MINOR, 0);
+        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_RESIZABLE, Interop.Glfw.GLFW_TRUE);
+        nint window = Interop.Glfw.CreateWindow(width, height, title, 0, 0);
+        if (window == 0)
+        {
+            string why = LastError();
+            Interop.Glfw.Terminate();
+            Interlocked.Decrement(ref s_instances);
+            throw new WindowException($"glfwCreateWindow {width}x{height} with a GLES 3 context through EGL failed: {why}");
+        }
+
+        Interop.Glfw.MakeContextCurrent(window);
+        Interop.Glfw.ListenForKeys(window);
+
+        return new GlfwWindow(window);
+    }
+
+    public void GetFramebufferSize(out int width, out int height) => Interop.Glfw.GetFramebufferSize(_window, out width, out height);
+
+    public void GetWindowSize(out int width, out int height) => Interop.Glfw.GetWindowSize(_window, out width, out height);
+
+    public void GetPosition(out int x, out int y) => Interop.Glfw.GetWindowPos(_window, out x, out y);
+
+    public void SetTitle(string title) => Interop.Glfw.SetWindowTitle(_window, title);
+
+    /// <summary>0 switches vsync off (tests, benchmarks); 1 waits for the display's refresh on each swap.</summary>
+    public static void SetSwapInterval(int interval) => Interop.Glfw.SwapInterval(interval);
+
+    public void SwapBuffers() => Interop.Glfw.SwapBuffers(_window);
+
+    public static void PollEvents() => Interop.Glfw.PollEvents();
+
+    public void Close() => Interop.Glfw.SetWindowShouldClose(_window, Interop.Glfw.GLFW_TRUE);
+
+    /// <summary>The next key pressed since the last call: a GLFW_KEY_* or <see cref="Interop.Glfw.CharBase"/> + '+' or '-'.</summary>
+    public static bool TryTakeKey(out int key) => Interop.Glfw.TryTakeKey(out key);
+
+    /// <summary>Switches between a window and the primary monitor's whole screen in its current mode.</summary>
+    public void ToggleFullscreen()
+    {
+        if (IsFullscreen)
+        {
+            Interop.Glfw.SetWindowMonitor(_window, 0, _windowedX, _windowedY, _windowedWidth, _windowedHeight, 0);
+            return;
+        }
+
+        nint monitor = Interop.Glfw.GetPrimaryMonitor();
+        if (!Interop.Glfw.TryGetVideoMode(monitor, out Interop.Glfw.GLFWvidmode mode))
+        {
+            return;
+        }
+
+        Interop.Glfw.GetWindowPos(_window, out _windowedX, out _windowedY);
+        Interop.Glfw.GetWindowSize(_window, out _windowedWidth, out _windowedHeight);
+        Interop.Glfw.SetWindowMonitor(_window, monitor, 0, 0, mode.width, mode.height, mode.refreshRate);
+    }
+
+    /// <summary>The primary monitor's size in screen coordinates, or false where GLFW knows none.</summary>
+    public static bool TryGetScreenSize(out int width, out int height)
+    {
+        bool ok = Interop.Glfw.TryGetVideoMode(Interop.Glfw.GetPrimaryMonitor(), out Interop.Glfw.GLFWvidmode mode);
+        width = mode.width;
+        height = mode.height;
+        return ok && width > 0 && height > 0;
+    }
+
+    private static string LastError()
+    {
+        int code = Interop.Glfw.GetError(out string? text);
+        return code == 0 ? "no error reported" : $"{text} (GLFW error 0x{code:X5})";
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Interop.Glfw.DestroyWindow(_window);
+        _window = 0;
+        Interop.Glfw.Terminate();
+        Interlocked.Decrement(ref s_instances);
+    }
+}
+
+// An IOException, so the command line reports it as one line with the device-failure exit code.
+/// <summary>The window could not be opened (no X server, no GLFW, no EGL window context).</summary>
+internal sealed class WindowException(string message) : IOException(message);
