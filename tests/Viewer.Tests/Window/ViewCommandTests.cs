@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using VgpuView.Tests.Shared;
+using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Tests.Cli;
+using Xunit;
+
+namespace VgpuView.Viewer.Tests.Window;
+
+/// <summary>
+/// `vgpuview view` end to end: the program runs as a child process (`dotnet vgpuview.dll view`)
+/// on a private Xvfb, and the tests look at the X screen with ImageMagick's import and press keys
+/// with xdotool. Expected pixels are computed here from the bytes written to the replay files.
+/// The window's EGL display on Xvfb offers no dma-buf import, so these run the upload path.
+/// </summary>
+public sealed class ViewCommandTests : IDisposable
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("vgpuview-view-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void View_OneToOne_ShowsTheReplayedPixelsWithTheCursorWhereTheReplayPutsIt()
+    {
+        using XSession x = XSession.Start();
+        (string json, byte[] expected, int w, int h) = WriteReplayWithCursor();
+
+        using var view = new ViewProcess(x, "sim:replay=" + json, "--scale", "1:1");
+        string window = x.WaitForWindow(s_timeout);
+
+        byte[] screen = WaitForScreen(x, s => SameRegion(s, expected, 0, 0, w, h));
+        AssertRegion(screen, expected, 0, 0, w, h);
+        Assert.Equal($"vgpuview \u2014 sim:replay={json} \u2014 {w}x{h} XR24", x.WindowName(window));
+    }
+
+    [Fact]
+    public void View_Fit_LetterboxesA4x3FrameIn16x9WindowWithBarsOfTheComputedSize()
+    {
+        using XSession x = XSession.Start();
+
+        // 640x480 in 1280x720: the height limits, scale 720/480 = 1.5, image 960x720, and
+        // (1280 - 960) / 2 = 160 columns of black on each side.
+        const int w = 640, h = 480, winW = 1280, winH = 720, bar = 160;
+        string json = WriteSolidReplay(w, h, r: 200, g: 100, b: 50);
+
+        using var view = new ViewProcess(x, "sim:replay=" + json, "--scale", "fit", "--size", $"{winW}x{winH}");
+        x.WaitForWindow(s_timeout);
+
+        var expected = new byte[winW * winH * 4];
+        for (int y = 0; y < winH; y++)
+        {
+            for (int col = 0; col < winW; col++)
+            {
+                bool image = col >= bar && col < winW - bar;
+                ((ReadOnlySpan<byte>)(image ? [200, 100, 50, 255] : [0, 0, 0, 255])).CopyTo(expected.AsSpan(((y * winW) + col) * 4));
+            }
+        }
+
+        byte[] screen = WaitForScreen(x, s => SameRegion(s, expected, 0, 0, winW, winH));
+        AssertRegion(screen, expected, 0, 0, winW, winH);
+    }
+
+    [Fact]
+    public void View_DisabledPlane_SaysSoInTheMiddleOnBlack()
+    {
+        using XSession x = XSession.Start();
+        string json = Path.Combine(_dir, "off.json");
+        File.WriteAllText(json, """{"frames":[[]]}""");
+
+        using var view = new ViewProcess(x, "sim:replay=" + json, "--size", "800x600");
+        string window = x.WaitForWindow(s_timeout);
+
+        // White text in the middle band, black everywhere else in the window.
+        byte[] screen = WaitForScreen(x, s => CountLit(s, 0, 250, 800, 100) > 200);
+        Assert.True(CountLit(screen, 0, 250, 800, 100) > 200, "no message in the middle of the window");
+        Assert.Equal(0, CountLit(screen, 0, 0, 800, 200));
+        Assert.Equal(0, CountLit(screen, 0, 400, 800, 200));
+        Assert.EndsWith("display off", x.WindowName(window));
+    }
+
+    [Fact]
+    public void View_F12_WritesAPngEqualToCaptureOfTheSameFrame()
+    {
+        using XSession x = XSession.Start();
+        (string json, _, int w, int h) = WriteReplayWithCursor();
+        string shots = Path.Combine(_dir, "shots");
+
+        using var view = new ViewProcess(x, "sim:replay=" + json, "--screenshot-dir", shots);
+        string window = x.WaitForWindow(s_timeout);
+        x.Key(window, "F12");
+        string saved = view.WaitForOutput(l => l.EndsWith(".png", StringComparison.Ordinal), s_timeout);
+        x.Key(window, "q");
+        Assert.Equal(ExitCodes.Success, view.WaitForExit(s_timeout));
+
+        string captured = Path.Combine(_dir, "capture.png");
+        var cli = new CliRunner();
+        Assert.Equal(ExitCodes.Success, cli.Run("capture", "sim:replay=" + json, "-o", captured));
+        Assert.StartsWith(shots, saved);
+        Assert.Equal($"{w}x{h}", ImageMagick.Property(saved, "%wx%h"));
+        Assert.Equal(ImageMagick.DecodeRgba(captured), ImageMagick.DecodeRgba(saved));
+    }
+
+    [Fact]
+    public void View_BadScale_IsAUsageError()
+    {
+        var cli = new CliRunner();
+        Assert.Equal(ExitCodes.Usage, cli.Run("view", "sim", "--scale", "2:1"));
+        Assert.Contains("--scale must be fit, fill or 1:1", cli.Error.ToString());
+    }
+
+    /// <summary>
+    /// A 200x150 XR24 primary whose every pixel differs from its neighbours, and a 32x32 AR24
+    /// cursor at (50, 40) that is a checkerboard of opaque and fully transparent 4x4 squares, so
+    /// its blend is exact: the cursor's colour where opaque, the primary's where transparent.
+    /// </summary>
+    private (string Json, byte[] Expected, int Width, int Height) WriteReplayWithCursor()
+    {
+        const int w = 200, h = 150, stride = (w * 4) + 32, cw = 32, cx = 50, cy = 40;
+        byte[] primary = new byte[stride * h];
+        byte[] expected = new byte[w * h * 4];
+        for (int y = 0; y < h; y++)
+        {
+            for (int col = 0; col < w; col++)
+            {
+                byte r = (byte)(col * 3), g = (byte)(y * 5), b = (byte)((col * y) + 1);
+                ((ReadOnlySpan<byte>)[b, g, r, 0x33]).CopyTo(primary.AsSpan((y * stride) + (col * 4))); // XR24 bytes: B, G, R, X
+                ((ReadOnlySpan<byte>)[r, g, b, 255]).CopyTo(expected.AsSpan(((y * w) + col) * 4));
+            }
+        }
+
+        byte[] cursor = new byte[cw * cw * 4];
+        for (int y = 0; y < cw; y++)
+        {
+            for (int col = 0; col < cw; col++)
+            {
+                bool opaque = ((col / 4) + (y / 4)) % 2 == 0;
+                byte r = 250, g = (byte)(col * 8), b = (byte)(y * 8);
+                ((ReadOnlySpan<byte>)[b, g, r, (byte)(opaque ? 255 : 0)]).CopyTo(cursor.AsSpan(((y * cw) + col) * 4)); // AR24 bytes: B, G, R, A
+                if (opaque)
+                {
+                    ((ReadOnlySpan<byte>)[r, g, b, 255]).CopyTo(expected.AsSpan((((cy + y) * w) + cx + col) * 4));
+                }
+            }
+        }
+
+        File.WriteAllBytes(Path.Combine(_dir, "p.raw"), primary);
+        File.WriteAllBytes(Path.Combine(_dir, "c.raw"), cursor);
+        string json = Path.Combine(_dir, "frame.json");
+        File.WriteAllText(json, $$"""
+            {"planes":[
+              {"plane":"primary","file":"p.raw","format":"XR24","width":{{w}},"height":{{h}},"stride":{{stride}}},
+              {"plane":"cursor","file":"c.raw","format":"AR24","width":{{cw}},"height":{{cw}},"stride":{{cw * 4}},"x":{{cx}},"y":{{cy}},"hot_x":0,"hot_y":0}
+            ]}
+            """);
+        return (json, expected, w, h);
+    }
+
+    private string WriteSolidReplay(int w, int h, byte r, byte g, byte b)
+    {
+        byte[] primary = new byte[w * h * 4];
+        for (int i = 0; i < primary.Length; i += 4)
+        {
+            ((ReadOnlySpan<byte>)[b, g, r, 0]).CopyTo(primary.AsSpan(i));
+        }
+
+        File.WriteAllBytes(Path.Combine(_dir, "solid.raw"), primary);
+        string json = Path.Combine(_dir, "solid.json");
+        File.WriteAllText(json, $$"""{"planes":[{"plane":"primary","file":"solid.raw","format":"XR24","width":{{w}},"height":{{h}},"stride":{{w * 4}}}]}""");
+        return json;
+    }
+
+    /// <summary>Screenshots until <paramref name="done"/> holds or 20 s pass (the window needs a few frames to appear); the last screenshot.</summary>
+    private static byte[] WaitForScreen(XSession x, Func<byte[], bool> done)
+    {
+        var clock = Stopwatch.StartNew();
+        byte[] screen;
+        do
+        {
+            screen = x.Screenshot();
+            if (done(screen))
+            {
+                break;
+            }
+
+            Thread.Sleep(200);
+        }
+        while (clock.Elapsed < TimeSpan.FromSeconds(20));
+
+        return screen;
+    }
+
+    private static bool SameRegion(byte[] screen, byte[] expected, int x0, int y0, int w, int h)
+    {
+        for (int y = 0; y < h; y++)
+        {
+            if (!screen.AsSpan((((y0 + y) * XSession.ScreenWidth) + x0) * 4, w * 4).SequenceEqual(expected.AsSpan(y * w * 4, w * 4)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void AssertRegion(byte[] screen, byte[] expected, int x0, int y0, int w, int h)
+    {
+        for (int y = 0; y < h; y++)
+        {
+            for (int col = 0; col < w; col++)
+            {
+                ReadOnlySpan<byte> got = screen.AsSpan((((y0 + y) * XSession.ScreenWidth) + x0 + col) * 4, 4);
+                ReadOnlySpan<byte> want = expected.AsSpan(((y * w) + col) * 4, 4);
+                if (!got.SequenceEqual(want))
+                {
+                    Assert.Fail($"pixel ({col}, {y}) of the window is {Hex(got)}, expected {Hex(want)}");
+                }
+            }
+        }
+    }
+
+    private static int CountLit(byte[] screen, int x0, int y0, int w, int h)
+    {
+        int lit = 0;
+        for (int y = y0; y < y0 + h; y++)
+        {
+            for (int col = x0; col < x0 + w; col++)
+            {
+                int i = ((y * XSession.ScreenWidth) + col) * 4;
+                if (screen[i] != 0 || screen[i + 1] != 0 || screen[i + 2] != 0)
+                {
+                    lit++;
+                }
+            }
+        }
+
+        return lit;
+    }
+
+    private static string Hex(ReadOnlySpan<byte> rgba) => Convert.ToHexString(rgba);
+}

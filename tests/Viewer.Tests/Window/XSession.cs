@@ -1,0 +1,234 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using VgpuView.Tests.Shared;
+using Xunit;
+
+namespace VgpuView.Viewer.Tests.Window;
+
+/// <summary>
+/// A private X server (Xvfb, 1280x800x24, no window manager, so a new window sits at 0,0) and the
+/// X tools the window tests drive it with: xdotool to find windows and press keys, ImageMagick's
+/// import to screenshot the screen. Each test gets its own display number.
+/// </summary>
+internal sealed class XSession : IDisposable
+{
+    public const int ScreenWidth = 1280;
+    public const int ScreenHeight = 800;
+
+    private readonly Process _xvfb;
+
+    private XSession(Process xvfb, int display)
+    {
+        _xvfb = xvfb;
+        Display = ":" + display;
+    }
+
+    /// <summary>":N", the value of DISPLAY.</summary>
+    public string Display { get; }
+
+    /// <summary>Skips (fails under CI) unless Xvfb, libglfw3, xdotool and ImageMagick are installed (tests/setup.d/50-xvfb.sh).</summary>
+    public static void RequireTools()
+    {
+        Requires.That(File.Exists("/usr/bin/Xvfb"), "Xvfb (Debian package xvfb)");
+        Requires.That(NativeLibrary.TryLoad("libglfw.so.3", out nint glfw), "libglfw.so.3 (Debian package libglfw3)");
+        NativeLibrary.Free(glfw);
+        Requires.That(File.Exists("/usr/bin/xdotool"), "xdotool (Debian package xdotool)");
+        Requires.That(File.Exists("/usr/bin/import"), "ImageMagick's import (Debian package imagemagick)");
+        ImageMagick.Require();
+    }
+
+    public static XSession Start()
+    {
+        RequireTools();
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            int n = 70 + ((Environment.ProcessId + attempt * 7 + Random.Shared.Next(100)) % 200);
+            if (File.Exists($"/tmp/.X{n}-lock") || File.Exists($"/tmp/.X11-unix/X{n}"))
+            {
+                continue;
+            }
+
+            var start = new ProcessStartInfo("/usr/bin/Xvfb") { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (string a in (string[])[":" + n, "-screen", "0", $"{ScreenWidth}x{ScreenHeight}x24", "-nolisten", "tcp"])
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            Process xvfb = Process.Start(start)!;
+            xvfb.StandardError.ReadToEndAsync();
+            xvfb.StandardOutput.ReadToEndAsync();
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(10) && !xvfb.HasExited)
+            {
+                if (File.Exists($"/tmp/.X11-unix/X{n}"))
+                {
+                    return new XSession(xvfb, n);
+                }
+
+                Thread.Sleep(20);
+            }
+
+            if (!xvfb.HasExited)
+            {
+                xvfb.Kill();
+            }
+
+            xvfb.Dispose();
+        }
+
+        throw new InvalidOperationException("no free X display number for Xvfb");
+    }
+
+    /// <summary>The screen as RGBA rows, ScreenWidth wide, screenshot with ImageMagick's import.</summary>
+    public byte[] Screenshot()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"vgpuview-xshot-{Environment.ProcessId}-{Guid.NewGuid():N}.png");
+        try
+        {
+            Run("/usr/bin/import", "-window", "root", file);
+            return ImageMagick.DecodeRgba(file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>The id of the first window whose name starts with "vgpuview", waiting up to <paramref name="timeout"/>.</summary>
+    public string WaitForWindow(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            (int code, string output) = TryRun("/usr/bin/xdotool", "search", "--name", "^vgpuview");
+            if (code == 0 && output.Trim().Length > 0)
+            {
+                return output.Trim().Split('\n')[0];
+            }
+
+            Assert.True(clock.Elapsed < timeout, "no vgpuview window appeared on " + Display);
+            Thread.Sleep(50);
+        }
+    }
+
+    public string WindowName(string window) => Run("/usr/bin/xdotool", "getwindowname", window).Trim();
+
+    /// <summary>Presses and releases <paramref name="key"/> (an X keysym name) in <paramref name="window"/>.</summary>
+    public void Key(string window, string key) => Run("/usr/bin/xdotool", "key", "--window", window, key);
+
+    public string Run(string program, params string[] args)
+    {
+        (int code, string output) = TryRun(program, args);
+        Assert.True(code == 0, $"{program} {string.Join(' ', args)} failed ({code}): {output}");
+        return output;
+    }
+
+    private (int Code, string Output) TryRun(string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["DISPLAY"] = Display;
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using Process p = Process.Start(start)!;
+        Task<string> error = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output + error.Result);
+    }
+
+    public void Dispose()
+    {
+        if (!_xvfb.HasExited)
+        {
+            _xvfb.Kill();
+            _xvfb.WaitForExit();
+        }
+
+        _xvfb.Dispose();
+    }
+}
+
+/// <summary>`vgpuview view ...` as a child process on an <see cref="XSession"/>, its output lines collected.</summary>
+internal sealed class ViewProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _stdout = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
+
+    public ViewProcess(XSession x, params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vgpuview.dll"));
+        start.ArgumentList.Add("view");
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["DISPLAY"] = x.Display;
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { _stdout.Enqueue(e.Data); } };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { _stderr.Enqueue(e.Data); } };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Output => string.Join('\n', _stdout);
+
+    public string Errors => string.Join('\n', _stderr);
+
+    /// <summary>Waits for a line of standard output matching <paramref name="match"/>.</summary>
+    public string WaitForOutput(Func<string, bool> match, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            foreach (string line in _stdout)
+            {
+                if (match(line))
+                {
+                    return line;
+                }
+            }
+
+            if (_process.HasExited && _stdout.All(l => !match(l)))
+            {
+                _process.WaitForExit();
+                Assert.Fail($"vgpuview view exited ({_process.ExitCode}) before printing the line: {Errors}");
+            }
+
+            Thread.Sleep(50);
+        }
+
+        Assert.Fail($"vgpuview view printed no matching line in {timeout.TotalSeconds} s; stdout: {Output}; stderr: {Errors}");
+        return string.Empty;
+    }
+
+    /// <summary>Waits for the process to end by itself; its exit code.</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
+        Assert.True(_process.WaitForExit(timeout), $"vgpuview view did not exit in {timeout.TotalSeconds} s; stderr: {Errors}");
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+}
