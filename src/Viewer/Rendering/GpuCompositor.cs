@@ -38,7 +38,7 @@ public sealed partial class GpuCompositor : IDisposable
     private readonly PlaneUniforms _planeBytes;
     private readonly CursorUniforms _cursor;
     private readonly uint _vertexArray;
-    private readonly string?[] _loggedPath = new string?[3];
+    private readonly (PlanePath Path, string? Reason)?[] _loggedPath = new (PlanePath, string?)?[3];
     private readonly HashSet<PlaneTexture> _textures = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<PlaneTexture> _retired = new();
     private uint _framebuffer;
@@ -360,11 +360,13 @@ public sealed partial class GpuCompositor : IDisposable
             return;
         }
 
-        // Once per plane and path (a new reason, e.g. a format the driver does not list, is a new line).
-        string what = texture.Path == PlanePath.Import ? "dma-buf import" : "upload (" + texture.UploadReason + ")";
-        if (_loggedPath[(int)plane] != what)
+        // Once per plane and path (a new reason, e.g. a format the driver does not list, is a new
+        // line). Compared without building the line, so a steady frame allocates nothing.
+        (PlanePath Path, string? Reason) key = (texture.Path, texture.Path == PlanePath.Import ? null : texture.UploadReason);
+        if (_loggedPath[(int)plane] != key)
         {
-            _loggedPath[(int)plane] = what;
+            _loggedPath[(int)plane] = key;
+            string what = texture.Path == PlanePath.Import ? "dma-buf import" : "upload (" + texture.UploadReason + ")";
             _log.WriteLine($"info: gl: {plane.ToString().ToLowerInvariant()} plane {texture.Layout.FormatName} {texture.Layout.Width}x{texture.Layout.Height}: {what}");
         }
     }
