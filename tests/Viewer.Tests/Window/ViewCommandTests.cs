@@ -62,6 +62,40 @@ public sealed class ViewCommandTests : IDisposable
     }
 
     [Fact]
+    public void View_Fit_AfterAResizeLetterboxesForTheNewSize()
+    {
+        using XSession x = XSession.Start();
+        const int w = 640, h = 480;
+        string json = WriteSolidReplay(w, h, r: 10, g: 220, b: 90);
+
+        using var view = new ViewProcess(x, "sim:replay=" + json, "--size", "1280x720");
+        string window = x.WaitForWindow(s_timeout);
+        x.Run("/usr/bin/xdotool", "windowsize", window, "800", "800");
+
+        // 640x480 in 800x800: the width limits, 1.25x, 800x600, (800 - 600) / 2 = 100 rows of black above and below.
+        byte[] expected = Letterbox(800, 800, left: 0, top: 100, width: 800, height: 600, [10, 220, 90, 255]);
+        byte[] screen = WaitForScreen(x, s => SameRegion(s, expected, 0, 0, 800, 800));
+        AssertRegion(screen, expected, 0, 0, 800, 800);
+    }
+
+    [Fact]
+    public void View_KeyM_SwitchesFromFitToFill()
+    {
+        using XSession x = XSession.Start();
+        string json = WriteSolidReplay(640, 480, r: 120, g: 30, b: 240);
+
+        using var view = new ViewProcess(x, "sim:replay=" + json, "--size", "1280x720");
+        string window = x.WaitForWindow(s_timeout);
+        byte[] fit = Letterbox(1280, 720, left: 160, top: 0, width: 960, height: 720, [120, 30, 240, 255]);
+        AssertRegion(WaitForScreen(x, s => SameRegion(s, fit, 0, 0, 1280, 720)), fit, 0, 0, 1280, 720);
+
+        x.Key(window, "m");
+
+        byte[] fill = Letterbox(1280, 720, left: 0, top: 0, width: 1280, height: 720, [120, 30, 240, 255]);
+        AssertRegion(WaitForScreen(x, s => SameRegion(s, fill, 0, 0, 1280, 720)), fill, 0, 0, 1280, 720);
+    }
+
+    [Fact]
     public void View_DisabledPlane_SaysSoInTheMiddleOnBlack()
     {
         using XSession x = XSession.Start();
@@ -168,6 +202,22 @@ public sealed class ViewCommandTests : IDisposable
         string json = Path.Combine(_dir, "solid.json");
         File.WriteAllText(json, $$"""{"planes":[{"plane":"primary","file":"solid.raw","format":"XR24","width":{{w}},"height":{{h}},"stride":{{w * 4}}}]}""");
         return json;
+    }
+
+    /// <summary>A window of black with a rectangle of one colour.</summary>
+    private static byte[] Letterbox(int winW, int winH, int left, int top, int width, int height, byte[] rgba)
+    {
+        var image = new byte[winW * winH * 4];
+        for (int y = 0; y < winH; y++)
+        {
+            for (int col = 0; col < winW; col++)
+            {
+                bool inside = col >= left && col < left + width && y >= top && y < top + height;
+                ((ReadOnlySpan<byte>)(inside ? rgba : [0, 0, 0, 255])).CopyTo(image.AsSpan(((y * winW) + col) * 4));
+            }
+        }
+
+        return image;
     }
 
     /// <summary>Screenshots until <paramref name="done"/> holds or 20 s pass (the window needs a few frames to appear); the last screenshot.</summary>
