@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/setup.d/lib.sh
-need_pkgs xvfb libglfw3 xdotool imagemagick x11-utils
+need_pkgs xvfb libglfw3 xdotool imagemagick

@@ -136,6 +136,32 @@ public sealed class ViewCommandTests : IDisposable
     }
 
     [Fact]
+    public void View_CtrlC_ClosesTheWindowAndExits130()
+    {
+        using XSession x = XSession.Start();
+        using var view = new ViewProcess(x, "sim");
+        x.WaitForWindow(s_timeout);
+
+        x.Run("/bin/kill", "-INT", view.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(ExitCodes.Interrupted, view.WaitForExit(s_timeout));
+        Assert.Equal(string.Empty, x.Run("/bin/sh", "-c", "xdotool search --name '^vgpuview' || true").Trim());
+    }
+
+    [Fact]
+    public void View_FpsCap_PacesTheFrames()
+    {
+        using XSession x = XSession.Start();
+        var clock = Stopwatch.StartNew();
+        using var view = new ViewProcess(x, "sim", "--fps", "10", "--frames", "25");
+
+        Assert.Equal(ExitCodes.Success, view.WaitForExit(s_timeout));
+
+        // 25 frames at 10 per second: 24 waits of 100 ms after the first frame.
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2.3), $"25 frames at --fps 10 took only {clock.Elapsed.TotalSeconds:F2} s");
+    }
+
+    [Fact]
     public void View_BadScale_IsAUsageError()
     {
         var cli = new CliRunner();

@@ -182,6 +182,8 @@ internal sealed class ViewProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    public int Id => _process.Id;
+
     public string Output => string.Join('\n', _stdout);
 
     public string Errors => string.Join('\n', _stderr);
