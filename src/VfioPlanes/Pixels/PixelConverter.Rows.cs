@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using VgpuView.VfioPlanes.Formats;
@@ -114,35 +115,87 @@ public static partial class PixelConverter
         int i = 0;
         if (plan.Vectorise)
         {
+            // Loads and stores by reference skip the per-vector bounds checks: the loop bounds
+            // below keep every access inside src and dst, whose lengths were checked for pixels.
+            int bytes = pixels * 4;
+            if (src.Length < bytes || dst.Length < bytes)
+            {
+                throw new ArgumentException("a run is shorter than its pixels", nameof(src));
+            }
+
+            ref byte s = ref MemoryMarshal.GetReference(src);
+            ref byte d = ref MemoryMarshal.GetReference(dst);
             Vector256<byte> shuffle = plan.Shuffle32;
             Vector256<byte> alpha = plan.AlphaOr;
-            int bytes = pixels * 4;
-            for (; i <= bytes - 32; i += 32)
+            for (; i <= bytes - 64; i += 64)
             {
-                Vector256<byte> v = Vector256.Create<byte>(src.Slice(i, 32));
-                Avx2.Or(Avx2.Shuffle(v, shuffle), alpha).CopyTo(dst.Slice(i, 32));
+                Vector256<byte> v0 = Vector256.LoadUnsafe(ref s, (nuint)i);
+                Vector256<byte> v1 = Vector256.LoadUnsafe(ref s, (nuint)(i + 32));
+                Avx2.Or(Avx2.Shuffle(v0, shuffle), alpha).StoreUnsafe(ref d, (nuint)i);
+                Avx2.Or(Avx2.Shuffle(v1, shuffle), alpha).StoreUnsafe(ref d, (nuint)(i + 32));
+            }
+
+            if (i <= bytes - 32)
+            {
+                Avx2.Or(Avx2.Shuffle(Vector256.LoadUnsafe(ref s, (nuint)i), shuffle), alpha).StoreUnsafe(ref d, (nuint)i);
+                i += 32;
             }
 
             if (i <= bytes - 16)
             {
-                Vector128<byte> v = Vector128.Create<byte>(src.Slice(i, 16));
-                Sse2.Or(Ssse3.Shuffle(v, shuffle.GetLower()), alpha.GetLower()).CopyTo(dst.Slice(i, 16));
+                Vector128<byte> v = Vector128.LoadUnsafe(ref s, (nuint)i);
+                Sse2.Or(Ssse3.Shuffle(v, shuffle.GetLower()), alpha.GetLower()).StoreUnsafe(ref d, (nuint)i);
                 i += 16;
             }
 
             i /= 4;
         }
 
-        int r = plan.R, g = plan.G, b = plan.B, a = plan.A;
-        bool copyAlpha = plan.CopyAlpha;
+        int r = plan.R * 8, g = plan.G * 8, b = plan.B * 8, a = plan.A * 8;
+        uint alphaOr = plan.CopyAlpha ? 0u : 0xFF000000u;
         for (; i < pixels; i++)
         {
-            ReadOnlySpan<byte> s = src.Slice(i * 4, 4);
-            Span<byte> d = dst.Slice(i * 4, 4);
-            d[3] = copyAlpha ? s[a] : (byte)255;
-            d[0] = s[r];
-            d[1] = s[g];
-            d[2] = s[b];
+            // One little-endian word in, one out: R, G, B, A at bytes 0..3.
+            uint p = BinaryPrimitives.ReadUInt32LittleEndian(src.Slice(i * 4));
+            uint rgba = ((p >> r) & 0xFF) | (((p >> g) & 0xFF) << 8) | (((p >> b) & 0xFF) << 16) | alphaOr;
+            if (plan.CopyAlpha)
+            {
+                rgba |= ((p >> a) & 0xFF) << 24;
+            }
+
+            BinaryPrimitives.WriteUInt32LittleEndian(dst.Slice(i * 4), rgba);
+        }
+    }
+
+    /// <summary>
+    /// Y-tiled 32-bit formats: each 16-byte column of a tile row is four whole pixels, one
+    /// 128-bit shuffle. Walking the columns directly saves the per-run dispatch of the general
+    /// path, which at four pixels a run would cost more than the conversion.
+    /// </summary>
+    private static void YTiledRgb32(ReadOnlySpan<byte> src, in PlaneLayout layout, Span<byte> dst, int dstStride, in RowPlan plan)
+    {
+        Vector128<byte> shuffle = plan.Shuffle32.GetLower();
+        Vector128<byte> alpha = plan.AlphaOr.GetLower();
+        int columns = layout.Width / 4;
+        int rest = layout.Width - (columns * 4);
+        int tileRowBytes = layout.Stride * YTileRows;
+        for (int y = 0; y < layout.Height; y++)
+        {
+            int rowBase = ((y / YTileRows) * tileRowBytes) + ((y % YTileRows) * YColumnWidth);
+            Span<byte> dstRow = dst.Slice(y * dstStride, layout.Width * 4);
+            for (int j = 0; j < columns; j++)
+            {
+                // Column j of the row: tile j / 8, column j % 8 of that tile (512 bytes apart).
+                int offset = rowBase + ((j >> 3) * TileBytes) + ((j & 7) * YColumnWidth * YTileRows);
+                Vector128<byte> v = Vector128.Create<byte>(src.Slice(offset, 16));
+                Sse2.Or(Ssse3.Shuffle(v, shuffle), alpha).CopyTo(dstRow.Slice(j * 16, 16));
+            }
+
+            if (rest > 0)
+            {
+                int offset = rowBase + ((columns >> 3) * TileBytes) + ((columns & 7) * YColumnWidth * YTileRows);
+                Rgb32(src.Slice(offset, rest * 4), dstRow.Slice(columns * 16), rest, plan);
+            }
         }
     }
 
@@ -220,9 +273,17 @@ public static partial class PixelConverter
             Vector256<int> k128 = Vector256.Create(128);
             Vector256<int> k255 = Vector256.Create(255);
             Vector256<int> opaque = Vector256.Create(unchecked((int)0xFF000000));
+            // Bounds as in Rgb32: eight pixels read 16 whole bytes and write 32, inside the run.
+            if (src.Length < pixels * 2 || dst.Length < pixels * 4)
+            {
+                throw new ArgumentException("a run is shorter than its pixels", nameof(src));
+            }
+
+            ref byte sp = ref MemoryMarshal.GetReference(src);
+            ref byte dp = ref MemoryMarshal.GetReference(dst);
             for (; i <= pixels - 8; i += 8)
             {
-                Vector128<byte> s = Vector128.Create<byte>(src.Slice(i * 2, 16));
+                Vector128<byte> s = Vector128.LoadUnsafe(ref sp, (nuint)(i * 2));
                 Vector256<int> c = (Avx2.ConvertToVector256Int32(Ssse3.Shuffle(s, plan.YGather)) - k16) * 298;
                 Vector256<int> d = Avx2.ConvertToVector256Int32(Ssse3.Shuffle(s, plan.CbGather)) - k128;
                 Vector256<int> e = Avx2.ConvertToVector256Int32(Ssse3.Shuffle(s, plan.CrGather)) - k128;
@@ -232,7 +293,7 @@ public static partial class PixelConverter
                 r = Vector256.Min(Vector256.Max(r, Vector256<int>.Zero), k255);
                 g = Vector256.Min(Vector256.Max(g, Vector256<int>.Zero), k255);
                 b = Vector256.Min(Vector256.Max(b, Vector256<int>.Zero), k255);
-                (r | (g << 8) | (b << 16) | opaque).AsByte().CopyTo(dst.Slice(i * 4, 32));
+                (r | (g << 8) | (b << 16) | opaque).AsByte().StoreUnsafe(ref dp, (nuint)(i * 4));
             }
         }
 

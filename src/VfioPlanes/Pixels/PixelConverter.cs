@@ -160,6 +160,15 @@ public static partial class PixelConverter
 
     private static void ConvertLinear(ReadOnlySpan<byte> src, in PlaneLayout layout, int rowBytes, Span<byte> dst, int dstStride, in RowPlan plan)
     {
+        // Rows without padding on either side (the usual full-screen plane) are one long run.
+        // An odd-width 4:2:2 row ends in half a pair, so it never qualifies.
+        if (layout.Stride == rowBytes && dstStride == layout.Width * 4 && rowBytes == layout.Width * plan.Format.BytesPerPixel)
+        {
+            int pixels = layout.Width * layout.Height;
+            ConvertRun(src.Slice(0, rowBytes * layout.Height), dst.Slice(0, pixels * 4), pixels, plan);
+            return;
+        }
+
         for (int y = 0; y < layout.Height; y++)
         {
             ConvertRun(
@@ -177,6 +186,12 @@ public static partial class PixelConverter
     /// </summary>
     private static void ConvertTiled(ReadOnlySpan<byte> src, in PlaneLayout layout, int rowBytes, Span<byte> dst, int dstStride, in RowPlan plan, int runBytes)
     {
+        if (runBytes == YColumnWidth && plan.Vectorise && plan.Format.Layout == FormatLayout.Rgb32)
+        {
+            YTiledRgb32(src, layout, dst, dstStride, plan);
+            return;
+        }
+
         int group = plan.Format.GroupBytes;
         int pixelsPerGroup = plan.Format.Layout == FormatLayout.Yuv422 ? 2 : 1;
         if (runBytes % group == 0)

@@ -36,7 +36,15 @@ internal sealed record SimOptions
     internal const int MaxDimension = 8192;
 
     private const string Expected =
-        "expected mbochs, mdpy or gvt, a mode WxH, format=FOURCC, tiling=x|y|linear (gvt), cursor=on|off, or replay=FILE.json alone";
+        "expected mbochs, mdpy or gvt, a mode WxH, format=FOURCC, tiling=x|y|linear (gvt), cursor=on|off, unplug=FRAME, or replay=FILE.json alone";
+
+    // The primary formats GVT-g decodes from the guest's plane registers (i915/gvt/fb_decoder.c),
+    // less C8, whose palette the device does not export.
+    private static readonly uint[] s_gvtFormats =
+    [
+        DrmFourcc.RGB565, DrmFourcc.XRGB8888, DrmFourcc.XBGR8888, DrmFourcc.ARGB8888, DrmFourcc.ABGR8888,
+        DrmFourcc.XRGB2101010, DrmFourcc.XBGR2101010, DrmFourcc.YUYV, DrmFourcc.YVYU, DrmFourcc.UYVY, DrmFourcc.VYUY,
+    ];
 
     public SimPersonality Personality { get; init; } = SimPersonality.Default;
 
@@ -49,6 +57,12 @@ internal sealed record SimOptions
     public bool Cursor { get; init; } = true;
 
     public string? ReplayPath { get; init; }
+
+    /// <summary>
+    /// The guest frame at which the device is removed (as by writing 1 to an mdev's "remove"):
+    /// from the primary query of that frame on, every call fails with ENODEV. Null: never.
+    /// </summary>
+    public long? UnplugAt { get; init; }
 
     /// <summary>The text the options came from, for the device name.</summary>
     public string Text { get; init; } = string.Empty;
@@ -76,7 +90,7 @@ internal sealed record SimOptions
             return result with { Personality = SimPersonality.Replay, ReplayPath = path, Cursor = true };
         }
 
-        bool personalitySeen = false, modeSeen = false, formatSeen = false, tilingSeen = false, cursorSeen = false;
+        bool personalitySeen = false, modeSeen = false, formatSeen = false, tilingSeen = false, cursorSeen = false, unplugSeen = false;
         string? tiling = null;
         foreach (string raw in text.Split(','))
         {
@@ -135,6 +149,17 @@ internal sealed record SimOptions
                     },
                 };
             }
+            else if (token.StartsWith("unplug=", StringComparison.Ordinal))
+            {
+                Once(ref unplugSeen, "unplug=");
+                string value = token["unplug=".Length..];
+                if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long frame))
+                {
+                    throw new ArgumentException($"sim option 'unplug={value}' needs a frame number (0 or more), as in unplug=300", nameof(options));
+                }
+
+                result = result with { UnplugAt = frame };
+            }
             else if (token.StartsWith("replay=", StringComparison.Ordinal))
             {
                 throw new ArgumentException("sim option 'replay=' must be the only option, as in sim:replay=planes.json", nameof(options));
@@ -169,6 +194,13 @@ internal sealed record SimOptions
         {
             throw new ArgumentException(
                 $"sim option 'format={DrmFourcc.ToText(result.Fourcc)}' is not offered by {Name(result.Personality)}: it scans out XR24 only", "options");
+        }
+
+        if (result.Personality == SimPersonality.Gvt && Array.IndexOf(s_gvtFormats, result.Fourcc) < 0)
+        {
+            throw new ArgumentException(
+                $"sim option 'format={DrmFourcc.ToText(result.Fourcc)}' is not a GVT-g primary format; expected one of {string.Join(", ", s_gvtFormats.Select(DrmFourcc.ToText))}",
+                "options");
         }
 
         if (tiling is not null && result.Personality != SimPersonality.Gvt)

@@ -12,7 +12,8 @@ namespace VgpuView.VfioPlanes.Simulation;
 /// providers do, with real file descriptors: the device file is a memfd holding its regions at
 /// fixed offsets (region index &lt;&lt; 28), and each dma-buf is a memfd of its own (or a udmabuf made
 /// from it). A built-in guest (<see cref="GuestScript"/>) advances one frame per primary query,
-/// or a replay file supplies the planes. The personality decides the quirks.
+/// or a replay file supplies the planes. The personality decides the quirks. Like a device fd
+/// driven by one frame loop, it expects its calls from one thread at a time.
 /// </summary>
 internal sealed class SimulatedVgpu : IVfioDevice
 {
@@ -62,7 +63,10 @@ internal sealed class SimulatedVgpu : IVfioDevice
     private uint _edidSize;
     private uint _linkState = VFIO_DEVICE_GFX_LINK_STATE_UP;
     private byte[] _scratch = [];
+    private byte[] _background = [];
+    private SimMode _backgroundMode;
     private bool _disposed;
+    private bool _unplugged;
 
     private readonly record struct SimRegion(uint Index, long Offset, long Size, uint Flags, bool Edid);
 
@@ -93,7 +97,8 @@ internal sealed class SimulatedVgpu : IVfioDevice
 
         try
         {
-            _deviceFd = SimBuffer.CreateMemfd(Name, fileLength);
+            // memfd names are limited to 249 bytes; a replay path can be longer, so use a fixed one.
+            _deviceFd = SimBuffer.CreateMemfd("sim-device", fileLength);
             _udmabuf = OpenUdmabuf();
             if (hasEdid)
             {
@@ -142,10 +147,19 @@ internal sealed class SimulatedVgpu : IVfioDevice
     /// <summary>The guest's state at <paramref name="frame"/>, as this device's script plays it.</summary>
     internal GuestFrame GuestAt(long frame) => GuestScript.At(frame, _baseMode, fixedMode: _personality == SimPersonality.Mdpy);
 
-    /// <summary>The RGBA (R, G, B, A bytes) the guest draws for <paramref name="frame"/>, before any encoding.</summary>
+    /// <summary>
+    /// The RGBA (R, G, B, A bytes) the primary plane shows at <paramref name="frame"/>, before any
+    /// encoding. mdpy keeps showing its framebuffer while the guest has the display disabled, so
+    /// there the picture of the last enabled frame (c = 99) stays.
+    /// </summary>
     internal byte[] RenderPrimaryTruth(long frame, out SimMode mode)
     {
         GuestFrame f = GuestAt(frame);
+        if (_personality == SimPersonality.Mdpy && !f.Enabled)
+        {
+            f = GuestAt(frame - (frame % GuestScript.CycleLength - (GuestScript.DisabledStart - 1)));
+        }
+
         mode = f.Mode;
         byte[] rgba = new byte[f.Mode.Width * f.Mode.Height * 4];
         TestPattern.RenderPrimary(f, rgba);
@@ -163,6 +177,11 @@ internal sealed class SimulatedVgpu : IVfioDevice
     public int GetDeviceInfo(ref vfio_device_info info)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_unplugged)
+        {
+            return Errno.ENODEV;
+        }
+
         if (info.argsz < MinDeviceInfoArgsz)
         {
             return Errno.EINVAL;
@@ -178,6 +197,11 @@ internal sealed class SimulatedVgpu : IVfioDevice
     public int GetRegionInfo(Span<byte> buffer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_unplugged)
+        {
+            return Errno.ENODEV;
+        }
+
         if (buffer.Length < RegionInfoSize)
         {
             return Errno.EINVAL;
@@ -193,6 +217,14 @@ internal sealed class SimulatedVgpu : IVfioDevice
         {
             // The kernel would write past what the caller gave it.
             return Errno.EFAULT;
+        }
+
+        if (_personality == SimPersonality.Mbochs && info.argsz > RegionInfoSize + CapTypeSize)
+        {
+            // Seen from the 6.1 mbochs sample: it takes its region info (with the EDID type
+            // capability, 48 bytes) only from a caller whose argsz is at most that size, so a
+            // viewer must ask with sizeof(struct vfio_region_info) and then the argsz it reports.
+            return Errno.EINVAL;
         }
 
         if (!TryGetRegion(info.index, out SimRegion region))
@@ -233,6 +265,19 @@ internal sealed class SimulatedVgpu : IVfioDevice
     public int QueryGfxPlane(ref vfio_device_gfx_plane_info info)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_unplugged && _options.UnplugAt is long at && _frame + 1 >= at &&
+            (info.flags & VFIO_GFX_PLANE_TYPE_PROBE) == 0 && info.drm_plane_type == DRM_PLANE_TYPE_PRIMARY)
+        {
+            // The frame the script removes the device at: from here on it is gone, as an mdev
+            // is after a write to its "remove" file.
+            _unplugged = true;
+        }
+
+        if (_unplugged)
+        {
+            return Errno.ENODEV;
+        }
+
         if (info.argsz < MinPlaneArgsz)
         {
             return Errno.EINVAL;
@@ -263,6 +308,11 @@ internal sealed class SimulatedVgpu : IVfioDevice
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         dmabuf = null;
+        if (_unplugged)
+        {
+            return Errno.ENODEV;
+        }
+
         if (_personality == SimPersonality.Mdpy)
         {
             // mdpy has no GET_GFX_DMABUF handler: its ioctl falls through to -ENOTTY.
@@ -283,6 +333,11 @@ internal sealed class SimulatedVgpu : IVfioDevice
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         bytesRead = 0;
+        if (_unplugged)
+        {
+            return Errno.ENODEV;
+        }
+
         if (!TryFindRegion(offset, buffer.Length, out SimRegion region))
         {
             return Errno.EINVAL;
@@ -309,6 +364,11 @@ internal sealed class SimulatedVgpu : IVfioDevice
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         bytesWritten = 0;
+        if (_unplugged)
+        {
+            return Errno.ENODEV;
+        }
+
         if (!TryFindRegion(offset, buffer.Length, out SimRegion region))
         {
             return Errno.EINVAL;
@@ -602,26 +662,52 @@ internal sealed class SimulatedVgpu : IVfioDevice
         if (_scratch.Length < w * h * 4)
         {
             _scratch = new byte[w * h * 4];
+            _background = new byte[w * h * 4];
+            _backgroundMode = default;
         }
 
         Span<byte> rgba = _scratch.AsSpan(0, w * h * 4);
-        TestPattern.RenderPrimary(f, rgba);
+        Span<byte> background = _background.AsSpan(0, w * h * 4);
+        if (_backgroundMode != f.Mode)
+        {
+            TestPattern.RenderBackground(f.Mode, background);
+            _backgroundMode = f.Mode;
+        }
+
         if (lastDrawn < 0)
         {
+            background.CopyTo(rgba);
+            TestPattern.RenderOverlays(f, rgba);
             PixelEncoder.EncodeRect(rgba, w, 0, 0, w, h, dest, fourcc, modifier, stride);
         }
         else
         {
-            int x0 = Math.Min(lastBoxX, f.BoxX), y0 = Math.Min(lastBoxY, f.BoxY);
-            int x1 = Math.Max(lastBoxX, f.BoxX) + GuestScript.BoxSize, y1 = Math.Max(lastBoxY, f.BoxY) + GuestScript.BoxSize;
-            PixelEncoder.EncodeRect(rgba, w, x0, y0, Math.Min(x1, w), Math.Min(y1, h), dest, fourcc, modifier, stride);
+            // Only the two rectangles are encoded, so only they need to be exact in the scratch
+            // copy: background first, then the overlays in the order the full picture has them.
+            // Even columns at both ends: packed 4:2:2 formats encode pixel pairs.
+            int x0 = Math.Min(lastBoxX, f.BoxX) & ~1, y0 = Math.Min(lastBoxY, f.BoxY);
+            int x1 = Math.Min((Math.Max(lastBoxX, f.BoxX) + GuestScript.BoxSize + 1) & ~1, w);
+            int y1 = Math.Min(Math.Max(lastBoxY, f.BoxY) + GuestScript.BoxSize, h);
             (int cx, int cy, int cw, int ch) = TestPattern.CounterRect;
+            CopyRect(background, rgba, w, x0, y0, x1, y1);
+            CopyRect(background, rgba, w, cx, cy, cx + cw, cy + ch);
+            TestPattern.RenderOverlays(f, rgba);
+            PixelEncoder.EncodeRect(rgba, w, x0, y0, x1, y1, dest, fourcc, modifier, stride);
             PixelEncoder.EncodeRect(rgba, w, cx, cy, cx + cw, cy + ch, dest, fourcc, modifier, stride);
         }
 
         lastDrawn = f.Frame;
         lastBoxX = f.BoxX;
         lastBoxY = f.BoxY;
+    }
+
+    private static void CopyRect(ReadOnlySpan<byte> from, Span<byte> to, int width, int x0, int y0, int x1, int y1)
+    {
+        for (int y = y0; y < y1; y++)
+        {
+            int start = (y * width + x0) * 4;
+            from.Slice(start, (x1 - x0) * 4).CopyTo(to.Slice(start, (x1 - x0) * 4));
+        }
     }
 
     /// <summary>

@@ -44,7 +44,14 @@ internal static class TestPattern
     /// <summary>Draws <paramref name="f"/>'s primary plane into <paramref name="rgba"/> (f.Mode.Width * f.Mode.Height * 4 bytes).</summary>
     internal static void RenderPrimary(in GuestFrame f, Span<byte> rgba)
     {
-        int w = f.Mode.Width, h = f.Mode.Height;
+        RenderBackground(f.Mode, rgba);
+        RenderOverlays(f, rgba);
+    }
+
+    /// <summary>The part of the picture that depends only on the mode: colour bars over a grey ramp.</summary>
+    internal static void RenderBackground(SimMode mode, Span<byte> rgba)
+    {
+        int w = mode.Width, h = mode.Height;
         if (rgba.Length < w * h * 4)
         {
             throw new ArgumentException($"RGBA buffer of {rgba.Length} bytes is below {w}x{h}x4", nameof(rgba));
@@ -82,7 +89,12 @@ internal static class TestPattern
         {
             rampRow.CopyTo(rgba.Slice(y * rowBytes, rowBytes));
         }
+    }
 
+    /// <summary>What changes from frame to frame, drawn over the background: the moving box, then the counter.</summary>
+    internal static void RenderOverlays(in GuestFrame f, Span<byte> rgba)
+    {
+        int w = f.Mode.Width;
         (byte br, byte bg, byte bb) = BoxColour(f.Slot);
         FillRect(rgba, w, f.BoxX, f.BoxY, GuestScript.BoxSize, GuestScript.BoxSize, br, bg, bb);
 

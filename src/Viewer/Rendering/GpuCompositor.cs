@@ -38,7 +38,7 @@ public sealed partial class GpuCompositor : IDisposable
     private readonly PlaneUniforms _planeBytes;
     private readonly CursorUniforms _cursor;
     private readonly uint _vertexArray;
-    private readonly (PlanePath Path, string? Reason)?[] _loggedPath = new (PlanePath, string?)?[3];
+    private readonly (PlanePath Path, string? Reason, bool Logged)[] _loggedPath = new (PlanePath, string?, bool)[3];
     private readonly HashSet<PlaneTexture> _textures = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<PlaneTexture> _retired = new();
     private uint _framebuffer;
@@ -360,12 +360,18 @@ public sealed partial class GpuCompositor : IDisposable
             return;
         }
 
-        // Once per plane and path (a new reason, e.g. a format the driver does not list, is a new
-        // line). Compared without building the line, so a steady frame allocates nothing.
-        (PlanePath Path, string? Reason) key = (texture.Path, texture.Path == PlanePath.Import ? null : texture.UploadReason);
-        if (_loggedPath[(int)plane] != key)
+        // Once per plane and path; a new reason (a format the driver does not list) is a new
+        // line. Compared by reference, so a steady frame builds no string.
+        ref (PlanePath Path, string? Reason, bool Logged) last = ref _loggedPath[(int)plane];
+        if (last.Logged && last.Path == texture.Path && ReferenceEquals(last.Reason, texture.UploadReason))
         {
-            _loggedPath[(int)plane] = key;
+            return;
+        }
+
+        bool sameText = last.Logged && last.Path == texture.Path && last.Reason == texture.UploadReason;
+        last = (texture.Path, texture.UploadReason, true);
+        if (!sameText)
+        {
             string what = texture.Path == PlanePath.Import ? "dma-buf import" : "upload (" + texture.UploadReason + ")";
             _log.WriteLine($"info: gl: {plane.ToString().ToLowerInvariant()} plane {texture.Layout.FormatName} {texture.Layout.Width}x{texture.Layout.Height}: {what}");
         }

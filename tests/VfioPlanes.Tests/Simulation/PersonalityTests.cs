@@ -3,6 +3,7 @@ using VgpuView.VfioPlanes.SafeHandles;
 using VgpuView.VfioPlanes.Simulation;
 using Xunit;
 using static Interop.Vfio;
+using static VgpuView.VfioPlanes.Simulation.SimulatedVgpu;
 using static VgpuView.VfioPlanes.Tests.Simulation.SimTestSupport;
 
 namespace VgpuView.VfioPlanes.Tests.Simulation;
@@ -23,6 +24,20 @@ public class PersonalityTests
         Assert.Equal(
             (0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u),
             (info.drm_format, info.width, info.height, info.stride, info.size, info.x_pos, info.y_pos, info.x_hot, info.y_hot, info.dmabuf_id));
+    }
+
+    [Fact]
+    public void Mbochs_RegionInfoWithArgszBeyondItsReply_FailsEinval()
+    {
+        using var sim = Open("mbochs");
+
+        Assert.Equal(0, RegionInfo(sim, 0, 32, out _, out _));
+        Assert.Equal(0, RegionInfo(sim, EdidRegionIndex, 48, out vfio_region_info edid, out _));
+        Assert.Equal(48u, edid.argsz);
+        Assert.Equal(Errno.EINVAL, RegionInfo(sim, 0, 49, out _, out _));
+        Assert.Equal(Errno.EINVAL, RegionInfo(sim, 0, 256, out _, out _));
+        using var gvt = Open("gvt");
+        Assert.Equal(0, RegionInfo(gvt, 0, 256, out _, out _)); // the others take any argsz
     }
 
     [Fact]
@@ -242,5 +257,30 @@ public class PersonalityTests
         Assert.Equal(0, sim.GetDeviceInfo(ref dev));
         Assert.Equal(VFIO_PCI_NUM_REGIONS, dev.num_regions);
         Assert.Equal(Errno.EINVAL, RegionInfo(sim, SimulatedVgpu.EdidRegionIndex, 64, out _, out _));
+    }
+
+    [Fact]
+    public void Mdpy_WhileTheGuestIsDisabled_KeepsShowingTheLastPicture()
+    {
+        using var sim = Open("mdpy");
+        Skip(sim, GuestScript.DisabledStart, VFIO_GFX_PLANE_TYPE_REGION);
+        RegionInfo(sim, MdpyRegion(sim), 32, out var region, out _);
+        using SafeMappedRegion map = sim.Map((long)region.offset, (long)region.size, writable: false);
+        byte[] at99 = map.GetSpan().ToArray();
+        Skip(sim, 10, VFIO_GFX_PLANE_TYPE_REGION); // frames 100-109: disabled
+        Assert.True(at99.AsSpan().SequenceEqual(map.GetSpan()));
+
+        // The truth for a disabled frame is frame 99's picture; decode XR24 here (B, G, R, X).
+        byte[] truth = sim.RenderPrimaryTruth(sim.CurrentFrame, out _);
+        for (int i = 0; i < 1024 * 768; i++)
+        {
+            Assert.True(at99[i * 4] == truth[i * 4 + 2] && at99[i * 4 + 1] == truth[i * 4 + 1] && at99[i * 4 + 2] == truth[i * 4], $"pixel {i}");
+        }
+    }
+
+    private static uint MdpyRegion(SimulatedVgpu sim)
+    {
+        Query(sim, Cursor, out var info, VFIO_GFX_PLANE_TYPE_REGION);
+        return info.dmabuf_id;
     }
 }

@@ -245,4 +245,57 @@ public class SimulatedVgpuTests
         Assert.Equal(new[] { 255, 0, 255, 0, 255 }, Enumerable.Range(0, 5).Select(c => Lit(7, c, 3)));
         Assert.Equal(new[] { 0, 255, 255, 255, 0 }, Enumerable.Range(0, 5).Select(c => Lit(5, c, 0))); // '0' row 0 = .XXX.
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("gvt,format=XR30")]
+    [InlineData("mdpy")]
+    public void SteadyState_QueryingBothPlanesAllocatesNothing(string options)
+    {
+        using var sim = Open(options);
+        uint kind = options == "mdpy" ? VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
+        Skip(sim, 60, kind); // both page-flip buffers exist, and the JIT has settled
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 30; i++)
+        {
+            Query(sim, Primary, out _, kind);
+            Query(sim, Cursor, out _, kind);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Theory]
+    [InlineData("gvt")]
+    [InlineData("gvt,tiling=y,format=AB24")]
+    [InlineData("format=YUYV")]
+    public void PartialRedraws_LeaveTheSameBytesAsAFullEncodingOfTheTruth(string options)
+    {
+        using var sim = Open(options);
+        for (int frame = 0; frame < 40; frame++)
+        {
+            Assert.Equal(0, Query(sim, Primary, out var info));
+            if (frame < 8 || (GuestScript.At(frame, sim.BaseMode).BoxX % 2 == 0 && frame % 10 != 0))
+            {
+                continue; // check frames whose box starts on an odd column, and a few others
+            }
+
+            byte[] truth = sim.RenderPrimaryTruth(frame, out SimMode mode);
+            byte[] expected = new byte[info.size];
+            PixelEncoder.EncodeRect(truth, mode.Width, 0, 0, mode.Width, mode.Height, expected, info.drm_format, info.drm_format_mod, (int)info.stride);
+            Assert.True(expected.AsSpan().SequenceEqual(ReadDmaBuf(sim, info.dmabuf_id, (int)info.size)), $"frame {frame} differs from a full encoding");
+        }
+    }
+
+    [Fact]
+    public void Rgb565_WhiteBarIsAllOnes_AndStrideIsTwoBytesAPixel()
+    {
+        using var sim = Open("format=RG16,800x600");
+        Query(sim, Primary, out _);
+        Assert.Equal(0, Query(sim, Primary, out var info));
+        Assert.Equal((DrmFourcc.RGB565, 1600u, 1600u * 600), (info.drm_format, info.stride, info.size));
+        byte[] bytes = ReadDmaBuf(sim, info.dmabuf_id, (int)info.size);
+        Assert.Equal(new byte[] { 0xFF, 0xFF }, bytes[0..2]);                              // white
+        Assert.Equal(new byte[] { 0xE0, 0xFF }, bytes[(300 * 1600 + 150 * 2)..(300 * 1600 + 150 * 2 + 2)]); // yellow: R 31, G 63, B 0
+    }
 }

@@ -25,6 +25,7 @@ public class UsageTests
     [InlineData("not-a-device")]
     [InlineData("fd:-3")]
     [InlineData("sim:no-such-personality")]
+    [InlineData("sim:unplug=soon")]
     [InlineData("0000:zz:02.0")]
     public void Run_BadDeviceSpec_ExitsWithUsageAndNamesTheSpec(string spec)
     {

@@ -203,6 +203,18 @@ public sealed class CaptureTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_dir, "x.png")));
     }
 
+    [Fact]
+    public void Capture_DeviceGoneBeforeTheFirstFrame_FailsNamingIt()
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim:unplug=0", "-o", Path.Combine(_dir, "x.png"));
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Contains("ENODEV", cli.Error.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
     private static int Capture(params string[] args)
     {
         var cli = new CliRunner();

@@ -122,16 +122,40 @@ public class WatchTests
         Assert.StartsWith("frame 2 primary changed", lines[2]);
     }
 
+    [Theory]
+    [InlineData("sim:gvt,unplug=50")]
+    [InlineData("sim:mdpy,unplug=50")]
+    public void Watch_DeviceRemovedMidWatch_EndsWithDeviceGone(string device)
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("watch", device, "--json", "--interval", "0");
+
+        // The guest frame 50 is the 51st primary query: frames 1-50 are reported, 51 fails.
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Equal($"vgpuview: {device}: device gone (ENODEV) at frame 51\n", cli.Error.ToString().ReplaceLineEndings("\n"));
+        Assert.All(Parse(cli.Output.ToString()), l => Assert.InRange(l.GetProperty("frame").GetInt64(), 1, 50));
+    }
+
     [Fact]
     public void Watch_ManyFrames_OpenFdsReturnToTheStartingCount()
     {
-        int before = Directory.GetFiles("/proc/self/fd").Length;
+        string[] before = DeviceFds();
 
         List<JsonElement> lines = WatchJson("sim:gvt", 1000);
 
         Assert.All(lines, l => Assert.InRange(l.GetProperty("cache").GetProperty("open_fds").GetInt32(), 0, 8));
-        Assert.Equal(before, Directory.GetFiles("/proc/self/fd").Length);
+        Assert.Equal(before, DeviceFds());
     }
+
+    /// <summary>
+    /// The process's open fds and what they point at, less the assemblies the runtime keeps open
+    /// as it loads them (any test running beside this one may load one).
+    /// </summary>
+    private static string[] DeviceFds() => Directory.GetFiles("/proc/self/fd")
+        .Select(f => (Fd: f, Target: new FileInfo(f).LinkTarget ?? string.Empty))
+        .Where(f => !f.Target.EndsWith(".dll", StringComparison.Ordinal) && !f.Target.EndsWith(".so", StringComparison.Ordinal))
+        .Select(f => $"{f.Fd} -> {f.Target}").Order().ToArray();
 
     private static List<JsonElement> WatchJson(string device, int frames)
     {

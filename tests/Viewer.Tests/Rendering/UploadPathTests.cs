@@ -215,4 +215,30 @@ public sealed class UploadPathTests
         Assert.Equal(1, gpu.LiveTextures);
         Assert.Equal(0u, evicted.Texture);
     }
+
+    [Fact]
+    public void SteadyFrames_AllocateNothing()
+    {
+        RequireEgl();
+        (PlaneInfo primary, byte[] primaryBytes) = MakePlane(DrmFourcc.XRGB8888, 64, 32, seed: 40);
+        (PlaneInfo cursor, byte[] cursorBytes) = MakePlane(DrmFourcc.ARGB8888, 8, 8, seed: 41, PlaneType.Cursor, id: 2);
+        using MemfdBuffer p = MemfdBuffer.Create(primaryBytes, primaryBytes.Length);
+        using MemfdBuffer c = MemfdBuffer.Create(cursorBytes, cursorBytes.Length);
+        using var gpu = new GpuCompositor(new StringWriter(), allowImport: false);
+        using PlaneTexture pt = gpu.CreateTexture(p.Fd, primary);
+        using PlaneTexture ct = gpu.CreateTexture(c.Fd, cursor);
+        byte[] rgba = new byte[64 * 32 * 4];
+        gpu.Render(pt, ct, 3, 4);
+        gpu.ReadPixels(rgba);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            gpu.Render(pt, ct, i, 4);
+            gpu.ReadPixels(rgba);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(42, gpu.Stats.Uploads); // both planes, every frame
+    }
 }
