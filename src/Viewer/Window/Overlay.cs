@@ -14,6 +14,9 @@ internal sealed class Overlay : IDisposable
     public const int MaxColumns = 120;
     public const int MaxRows = 24;
 
+    /// <summary>A text cell's height in glyph pixels: the 8 rows of the glyph and 2 between lines (overlay.frag).</summary>
+    public const int LineHeight = 10;
+
     private readonly ShaderProgram _program;
     private readonly int _target, _rect, _flipY, _textMode, _scale, _color, _background, _text, _font;
     private readonly byte[] _codes = new byte[MaxColumns * MaxRows];
@@ -71,7 +74,7 @@ internal sealed class Overlay : IDisposable
         Interop.Gl.Uniform1i(_scale, scale);
         Interop.Gl.Uniform4f(_color, 1f, 1f, 1f, 1f);
         Interop.Gl.Uniform4f(_background, 0f, 0f, 0f, backgroundAlpha);
-        Interop.Gl.Uniform4f(_rect, x, y, columns * BitmapFont.CellSize * scale, rows * BitmapFont.CellSize * scale);
+        Interop.Gl.Uniform4f(_rect, x, y, columns * BitmapFont.CellSize * scale, ((rows * LineHeight) - 2) * scale);
         Interop.Gl.ActiveTexture(Interop.Gl.GL_TEXTURE0);
         Interop.Gl.BindTexture(Interop.Gl.GL_TEXTURE_2D, _textTexture);
         Interop.Gl.Uniform1i(_text, 0);
@@ -110,7 +113,7 @@ internal sealed class Overlay : IDisposable
     private void Fill(ReadOnlySpan<char> text, int columns, int rows)
     {
         byte space = (byte)BitmapFont.GlyphIndex(' ');
-        Array.Fill(_codes, space, 0, columns * rows);
+        Array.Fill(_codes, space, 0, rows * MaxColumns);
         int row = 0, column = 0;
         foreach (char c in text)
         {

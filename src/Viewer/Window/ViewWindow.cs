@@ -291,14 +291,14 @@ internal sealed class ViewWindow : IDisposable
             int textScale = MessageScale * scale;
             string text = Wrap(centre, Math.Max(8, fbWidth / (BitmapFont.CellSize * textScale)) - 2);
             (int columns, int rows) = Overlay.Measure(text);
-            int tw = columns * BitmapFont.CellSize * textScale, th = rows * BitmapFont.CellSize * textScale;
-            _overlay.DrawText(fbWidth, fbHeight, text, (fbWidth - tw) / 2, (fbHeight - th) / 2, textScale, 0f);
+            int tw = columns * BitmapFont.CellSize * textScale, th = ((rows * Overlay.LineHeight) - 2) * textScale;
+            _overlay.DrawText(fbWidth, fbHeight, text, (fbWidth - tw) / 2, (fbHeight - th) / 2, textScale, 0.5f);
         }
         else if (_problem is not null)
         {
             string text = Wrap(_problem, Math.Max(8, fbWidth / (BitmapFont.CellSize * scale)) - 1);
             (_, int rows) = Overlay.Measure(text);
-            _overlay.DrawText(fbWidth, fbHeight, text, 0, fbHeight - (rows * BitmapFont.CellSize * scale), scale, 0.6f);
+            _overlay.DrawText(fbWidth, fbHeight, text, 0, fbHeight - (((rows * Overlay.LineHeight) - 2) * scale), scale, 0.6f);
         }
 
         if (_showHud)

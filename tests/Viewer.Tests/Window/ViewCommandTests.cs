@@ -105,12 +105,46 @@ public sealed class ViewCommandTests : IDisposable
         using var view = new ViewProcess(x, "sim:replay=" + json, "--size", "800x600");
         string window = x.WaitForWindow(s_timeout);
 
-        // White text in the middle band, black everywhere else in the window.
-        byte[] screen = WaitForScreen(x, s => CountLit(s, 0, 250, 800, 100) > 200);
-        Assert.True(CountLit(screen, 0, 250, 800, 100) > 200, "no message in the middle of the window");
-        Assert.Equal(0, CountLit(screen, 0, 0, 800, 200));
-        Assert.Equal(0, CountLit(screen, 0, 400, 800, 200));
+        // The message at twice the font's size, centred: 37 characters of 16 pixels = 592 wide,
+        // one line of 8 glyph rows = 16 high, so its top left is at ((800 - 592) / 2, (600 - 16) / 2)
+        // = (104, 292). White where the font lights a pixel, black everywhere else in the window.
+        const string message = "The guest has not enabled its display";
+        var font = VgpuView.Viewer.Window.BitmapFont.Load();
+        var expected = new byte[800 * 600 * 4];
+        for (int y = 0; y < 600; y++)
+        {
+            for (int col = 0; col < 800; col++)
+            {
+                int gx = (col - 104) / 2, gy = (y - 292) / 2;
+                bool lit = col >= 104 && y >= 292 && gy < 8 && gx < message.Length * 8 && font.IsLit(message[gx / 8], gx % 8, gy);
+                ((ReadOnlySpan<byte>)(lit ? [255, 255, 255, 255] : [0, 0, 0, 255])).CopyTo(expected.AsSpan(((y * 800) + col) * 4));
+            }
+        }
+
+        byte[] screen = WaitForScreen(x, s => SameRegion(s, expected, 0, 0, 800, 600));
+        AssertRegion(screen, expected, 0, 0, 800, 600);
         Assert.EndsWith("display off", x.WindowName(window));
+    }
+
+    [Fact]
+    public void View_DeviceGone_SaysSoOverTheLastFrameDimmedAndExits1()
+    {
+        using XSession x = XSession.Start();
+
+        // The built-in guest's 1024x768 test pattern fits 640x480 exactly (0.625x); its first
+        // colour bar is white and spans the left eighth of the top two thirds.
+        using var view = new ViewProcess(x, "sim:unplug=30", "--size", "640x480");
+        string window = x.WaitForWindow(s_timeout);
+
+        byte[] screen = WaitForScreen(x, s => CountLit(s, 0, 200, 640, 80) > 200 && IsDimGrey(s, 40, 100));
+        Assert.True(CountLit(screen, 0, 200, 640, 80) > 200, "no message in the middle of the window");
+        int i = ((100 * XSession.ScreenWidth) + 40) * 4;
+        Assert.True(IsDimGrey(screen, 40, 100), $"the white bar behind the message should be dimmed, it is {Hex(screen.AsSpan(i, 4))}");
+        Assert.EndsWith("device gone", x.WindowName(window));
+
+        x.Key(window, "q");
+        Assert.Equal(ExitCodes.DeviceFailure, view.WaitForExit(s_timeout));
+        Assert.Contains("vgpuview: ", view.Errors);
     }
 
     [Fact]
@@ -311,6 +345,13 @@ public sealed class ViewCommandTests : IDisposable
         }
 
         return lit;
+    }
+
+    // White under a 65% black veil: 255 * 0.35 = 89, give or take the blend's rounding.
+    private static bool IsDimGrey(byte[] screen, int x, int y)
+    {
+        int i = ((y * XSession.ScreenWidth) + x) * 4;
+        return screen[i] is >= 80 and <= 100 && screen[i + 1] == screen[i] && screen[i + 2] == screen[i];
     }
 
     private static string Hex(ReadOnlySpan<byte> rgba) => Convert.ToHexString(rgba);
