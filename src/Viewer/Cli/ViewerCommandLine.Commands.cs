@@ -97,7 +97,7 @@ internal static partial class ViewerCommandLine
             "Show the guest's screen in a window. Keys: F12 or S screenshot, F fullscreen, C cursor, H HUD, " +
             "M next scaling (fit, fill, 1:1), + and - zoom 1:1, Q or Esc quit")
         {
-            s_device, s_scale, s_zoom, s_fps, s_noVsync, s_frames, s_screenshotDir, s_size, s_hud, s_noCursor, s_noImport, s_cacheSize,
+            s_device, s_scale, s_zoom, s_fps, s_noVsync, s_frames, s_screenshotDir, s_size, s_hud, s_noCursor, s_noImport, s_context, s_cacheSize,
         };
         command.SetAction(parse => new ViewHandler(context).Run(new ViewOptions
         {
@@ -120,6 +120,14 @@ internal static partial class ViewerCommandLine
             NoCursor = parse.GetValue(s_noCursor),
             NoImport = parse.GetValue(s_noImport),
             CacheSize = CheckRange(parse.GetValue(s_cacheSize), 2, 256, "--cache-size"),
+            Context = parse.GetValue(s_context) switch
+            {
+                "auto" => WindowContext.Auto,
+                "egl" => WindowContext.Egl,
+                "glx" => WindowContext.Glx,
+                string other => throw new UsageException($"--context must be auto, egl or glx, not '{other}'"),
+                null => WindowContext.Auto,
+            },
         }));
         return command;
     }

@@ -127,6 +127,12 @@ internal static partial class ViewerCommandLine
         Description = "Start with the HUD shown (H toggles it)",
     };
 
+    private static readonly Option<string> s_context = new("--context")
+    {
+        Description = "How the window's GL ES context is made: auto (EGL, else GLX; default), egl, or glx (planes are then uploaded)",
+        DefaultValueFactory = _ => "auto",
+    };
+
     private static readonly Option<bool> s_noImport = new("--no-import")
     {
         Description = "Upload the planes every frame instead of importing their dma-bufs",

@@ -124,7 +124,10 @@ internal sealed class HeadlessEgl : IDisposable
     /// Wraps a window's EGL display and GLES 3 context, which another library (GLFW) created, made
     /// current on this thread, and will destroy: the renderer then draws with it, and Dispose
     /// leaves both alone. MakeCurrent finds the context already current and does nothing, so the
-    /// window surface stays bound.
+    /// window surface stays bound. A GLX window context is passed as EGL_NO_DISPLAY and
+    /// EGL_NO_CONTEXT: the GL entry points eglGetProcAddress returns are glvnd's dispatch stubs,
+    /// which call into whichever context is current, EGL's or GLX's, and the display then offers
+    /// no import (its extension list is the client one).
     /// </summary>
     internal static HeadlessEgl Borrow(nint display, nint context, string platform)
     {

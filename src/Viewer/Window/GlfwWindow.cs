@@ -20,16 +20,29 @@ internal sealed class GlfwWindow : IDisposable
         _window = window;
     }
 
-    public nint EglDisplay => Interop.Glfw.GetEGLDisplay();
+    /// <summary>glfwGetEGLDisplay: the display the window's EGL context lives on (EGL_NO_DISPLAY for a GLX context).</summary>
+    public nint EglDisplay => UsesEgl ? Interop.Glfw.GetEGLDisplay() : 0;
 
-    public nint EglContext => Interop.Glfw.GetEGLContext(_window);
+    public nint EglContext => UsesEgl ? Interop.Glfw.GetEGLContext(_window) : 0;
 
     public bool ShouldClose => Interop.Glfw.WindowShouldClose(_window) != 0;
 
     public bool IsFullscreen => Interop.Glfw.GetWindowMonitor(_window) != 0;
 
-    /// <summary>Initialises GLFW, opens a visible window of <paramref name="width"/> x <paramref name="height"/> and makes its context current.</summary>
-    public static GlfwWindow Create(int width, int height, string title)
+    /// <summary>Whether the context was created through EGL (else GLX, where no EGL window context was available).</summary>
+    public bool UsesEgl { get; private init; }
+
+    /// <summary>Why the EGL context was not used, when <see cref="UsesEgl"/> is false.</summary>
+    public string? EglRefusal { get; private init; }
+
+    /// <summary>
+    /// Initialises GLFW, opens a visible window of <paramref name="width"/> x <paramref name="height"/>
+    /// with a GLES 3 context and makes it current. The context is created through EGL, so that the
+    /// renderer can import dma-bufs on the window's display; where that fails and
+    /// <paramref name="context"/> allows it, through the native API (GLX on X11, with
+    /// GLX_EXT_create_context_es2_profile), where planes can only be uploaded.
+    /// </summary>
+    public static GlfwWindow Create(int width, int height, string title, WindowContext context = WindowContext.Auto)
     {
         if (Interlocked.Increment(ref s_instances) != 1)
         {
@@ -58,25 +71,50 @@ internal sealed class GlfwWindow : IDisposable
             throw;
         }
 
-        Interop.Glfw.DefaultWindowHints();
-        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_CLIENT_API, Interop.Glfw.GLFW_OPENGL_ES_API);
-        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_CONTEXT_CREATION_API, Interop.Glfw.GLFW_EGL_CONTEXT_API);
-        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_CONTEXT_VERSION_MAJOR, 3);
-        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_CONTEXT_VERSION_MINOR, 0);
-        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_RESIZABLE, Interop.Glfw.GLFW_TRUE);
-        nint window = Interop.Glfw.CreateWindow(width, height, title, 0, 0);
+        string? eglRefusal = null;
+        nint window = 0;
+        if (context != WindowContext.Glx)
+        {
+            window = TryCreate(width, height, title, Interop.Glfw.GLFW_EGL_CONTEXT_API, out eglRefusal);
+        }
+        else
+        {
+            eglRefusal = "--context glx";
+        }
+
+        bool egl = window != 0;
+        string? nativeRefusal = null;
+        if (window == 0 && context != WindowContext.Egl)
+        {
+            window = TryCreate(width, height, title, Interop.Glfw.GLFW_NATIVE_CONTEXT_API, out nativeRefusal);
+        }
+
         if (window == 0)
         {
-            string why = LastError();
             Interop.Glfw.Terminate();
             Interlocked.Decrement(ref s_instances);
-            throw new WindowException($"glfwCreateWindow {width}x{height} with a GLES 3 context through EGL failed: {why}");
+            throw new WindowException(
+                $"glfwCreateWindow {width}x{height} with a GLES 3 context failed: through EGL: {eglRefusal ?? "not tried"}" +
+                (context == WindowContext.Egl ? string.Empty : $"; through GLX: {nativeRefusal}"));
         }
 
         Interop.Glfw.MakeContextCurrent(window);
         Interop.Glfw.ListenForKeys(window);
 
-        return new GlfwWindow(window);
+        return new GlfwWindow(window) { UsesEgl = egl, EglRefusal = egl ? null : eglRefusal };
+    }
+
+    private static nint TryCreate(int width, int height, string title, int creationApi, out string? refusal)
+    {
+        Interop.Glfw.DefaultWindowHints();
+        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_CLIENT_API, Interop.Glfw.GLFW_OPENGL_ES_API);
+        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_CONTEXT_CREATION_API, creationApi);
+        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_CONTEXT_VERSION_MAJOR, 3);
+        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_CONTEXT_VERSION_MINOR, 0);
+        Interop.Glfw.WindowHint(Interop.Glfw.GLFW_RESIZABLE, Interop.Glfw.GLFW_TRUE);
+        nint window = Interop.Glfw.CreateWindow(width, height, title, 0, 0);
+        refusal = window == 0 ? LastError() : null;
+        return window;
     }
 
     public void GetFramebufferSize(out int width, out int height) => Interop.Glfw.GetFramebufferSize(_window, out width, out height);
@@ -147,6 +185,19 @@ internal sealed class GlfwWindow : IDisposable
         Interop.Glfw.Terminate();
         Interlocked.Decrement(ref s_instances);
     }
+}
+
+/// <summary>How the window's GLES context is created.</summary>
+internal enum WindowContext
+{
+    /// <summary>Through EGL, else GLX.</summary>
+    Auto,
+
+    /// <summary>Through EGL only.</summary>
+    Egl,
+
+    /// <summary>Through GLX only (planes are uploaded).</summary>
+    Glx,
 }
 
 // An IOException, so the command line reports it as one line with the device-failure exit code.

@@ -38,6 +38,8 @@ internal sealed class ViewOptions
     public bool NoCursor { get; init; }
 
     public int CacheSize { get; init; } = 8;
+
+    public WindowContext Context { get; init; } = WindowContext.Auto;
 }
 
 /// <summary>
@@ -103,16 +105,21 @@ internal sealed class ViewWindow : IDisposable
             // The first answer sizes the window to the guest's mode.
             _source.Next(_frame);
             (int width, int height) = InitialSize(options, _frame.Primary);
-            _window = GlfwWindow.Create(width, height, Title(_frame.Primary));
+            _window = GlfwWindow.Create(width, height, Title(_frame.Primary), options.Context);
             try
             {
                 GlfwWindow.SetSwapInterval(options.NoVsync ? 0 : 1);
-                HeadlessEgl egl = HeadlessEgl.Borrow(_window.EglDisplay, _window.EglContext, "window");
-                _compositor = new GpuCompositor(error, egl, allowImport: !options.NoImport);
+                if (!_window.UsesEgl)
+                {
+                    _error.WriteLine($"info: view: no EGL window context ({_window.EglRefusal}); using GLX, where planes can only be uploaded");
+                }
+
+                HeadlessEgl egl = HeadlessEgl.Borrow(_window.EglDisplay, _window.EglContext, _window.UsesEgl ? "window" : "GLX window");
+                _compositor = new GpuCompositor(error, egl, allowImport: !options.NoImport && _window.UsesEgl);
                 Interop.Gl.LoadWindow();
                 _overlay = new Overlay(BitmapFont.Load());
                 _error.WriteLine($"info: view: {_compositor.Description}");
-                if (!_compositor.CanImport)
+                if (!_compositor.CanImport && _window.UsesEgl)
                 {
                     _error.WriteLine(options.NoImport
                         ? "info: view: dma-buf import switched off; planes are uploaded every frame"

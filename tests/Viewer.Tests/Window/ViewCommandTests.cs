@@ -20,13 +20,15 @@ public sealed class ViewCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact]
-    public void View_OneToOne_ShowsTheReplayedPixelsWithTheCursorWhereTheReplayPutsIt()
+    [Theory]
+    [InlineData("egl")]
+    [InlineData("glx")]
+    public void View_OneToOne_ShowsTheReplayedPixelsWithTheCursorWhereTheReplayPutsIt(string context)
     {
         using XSession x = XSession.Start();
         (string json, byte[] expected, int w, int h) = WriteReplayWithCursor();
 
-        using var view = new ViewProcess(x, "sim:replay=" + json, "--scale", "1:1");
+        using var view = new ViewProcess(x, "sim:replay=" + json, "--scale", "1:1", "--context", context);
         string window = x.WaitForWindow(s_timeout);
 
         byte[] screen = WaitForScreen(x, s => SameRegion(s, expected, 0, 0, w, h));
