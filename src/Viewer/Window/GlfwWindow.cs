@@ -40,9 +40,10 @@ internal sealed class GlfwWindow : IDisposable
     /// with a GLES 3 context and makes it current. The context is created through EGL, so that the
     /// renderer can import dma-bufs on the window's display; where that fails and
     /// <paramref name="context"/> allows it, through the native API (GLX on X11, with
-    /// GLX_EXT_create_context_es2_profile), where planes can only be uploaded.
+    /// GLX_EXT_create_context_es2_profile), where planes can only be uploaded. With
+    /// <paramref name="fitScreen"/> a size beyond the screen shrinks to fit it.
     /// </summary>
-    public static GlfwWindow Create(int width, int height, string title, WindowContext context = WindowContext.Auto)
+    public static GlfwWindow Create(int width, int height, string title, WindowContext context, bool fitScreen)
     {
         if (Interlocked.Increment(ref s_instances) != 1)
         {
@@ -69,6 +70,14 @@ internal sealed class GlfwWindow : IDisposable
         {
             Interlocked.Decrement(ref s_instances);
             throw;
+        }
+
+        if (fitScreen && TryGetScreenSize(out int screenWidth, out int screenHeight) && (width > screenWidth || height > screenHeight))
+        {
+            // A guest mode larger than the screen: the largest window of its aspect that fits.
+            double s = Math.Min((double)screenWidth / width, (double)screenHeight / height);
+            width = Math.Max(64, (int)(width * s));
+            height = Math.Max(48, (int)(height * s));
         }
 
         string? eglRefusal = null;
@@ -100,6 +109,7 @@ internal sealed class GlfwWindow : IDisposable
 
         Interop.Glfw.MakeContextCurrent(window);
         Interop.Glfw.ListenForKeys(window);
+        Interop.Glfw.TrackSizes(window);
 
         return new GlfwWindow(window) { UsesEgl = egl, EglRefusal = egl ? null : eglRefusal };
     }
@@ -117,9 +127,11 @@ internal sealed class GlfwWindow : IDisposable
         return window;
     }
 
-    public void GetFramebufferSize(out int width, out int height) => Interop.Glfw.GetFramebufferSize(_window, out width, out height);
+    /// <summary>The framebuffer's size in pixels (larger than the window's on a HiDPI screen), as of the last events.</summary>
+    public static void GetFramebufferSize(out int width, out int height) => Interop.Glfw.TrackedSizes(out _, out _, out width, out height);
 
-    public void GetWindowSize(out int width, out int height) => Interop.Glfw.GetWindowSize(_window, out width, out height);
+    /// <summary>The window's size in screen coordinates, as of the last events.</summary>
+    public static void GetWindowSize(out int width, out int height) => Interop.Glfw.TrackedSizes(out width, out height, out _, out _);
 
     public void GetPosition(out int x, out int y) => Interop.Glfw.GetWindowPos(_window, out x, out y);
 

@@ -105,7 +105,7 @@ internal sealed class ViewWindow : IDisposable
             // The first answer sizes the window to the guest's mode.
             _source.Next(_frame);
             (int width, int height) = InitialSize(options, _frame.Primary);
-            _window = GlfwWindow.Create(width, height, Title(_frame.Primary), options.Context);
+            _window = GlfwWindow.Create(width, height, Title(_frame.Primary), options.Context, fitScreen: options.Size is null);
             try
             {
                 GlfwWindow.SetSwapInterval(options.NoVsync ? 0 : 1);
@@ -258,7 +258,7 @@ internal sealed class ViewWindow : IDisposable
 
     private void Draw(string? centre)
     {
-        _window.GetFramebufferSize(out int fbWidth, out int fbHeight);
+        GlfwWindow.GetFramebufferSize(out int fbWidth, out int fbHeight);
         if (fbWidth <= 0 || fbHeight <= 0)
         {
             // Minimised: nothing to draw into.
@@ -318,7 +318,7 @@ internal sealed class ViewWindow : IDisposable
     // A HiDPI framebuffer has more pixels than the window has screen coordinates: grow the text with it.
     private int UiScale(int fbWidth)
     {
-        _window.GetWindowSize(out int windowWidth, out _);
+        GlfwWindow.GetWindowSize(out int windowWidth, out _);
         return windowWidth > 0 ? (int)Math.Round((double)fbWidth / windowWidth) : 1;
     }
 

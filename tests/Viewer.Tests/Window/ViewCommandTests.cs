@@ -98,6 +98,35 @@ public sealed class ViewCommandTests : IDisposable
     }
 
     [Fact]
+    public void View_KeyF_GoesFullscreenAndFitsTheWholeScreen()
+    {
+        using XSession x = XSession.Start();
+        string json = WriteSolidReplay(640, 480, r: 255, g: 200, b: 0);
+
+        using var view = new ViewProcess(x, "sim:replay=" + json, "--size", "640x480");
+        string window = x.WaitForWindow(s_timeout);
+        x.Key(window, "f");
+
+        // 640x480 on the 1280x800 screen: the height limits, 800/480, 1066.67 rounds to 1067
+        // wide, (1280 - 1067) / 2 = 106 columns of black on the left and 107 on the right.
+        byte[] expected = Letterbox(XSession.ScreenWidth, XSession.ScreenHeight, left: 106, top: 0, width: 1067, height: 800, [255, 200, 0, 255]);
+        byte[] screen = WaitForScreen(x, s => SameRegion(s, expected, 0, 0, XSession.ScreenWidth, XSession.ScreenHeight));
+        AssertRegion(screen, expected, 0, 0, XSession.ScreenWidth, XSession.ScreenHeight);
+    }
+
+    [Fact]
+    public void View_GuestModeLargerThanTheScreen_OpensAWindowThatFits()
+    {
+        using XSession x = XSession.Start();
+        using var view = new ViewProcess(x, "sim:1920x1080");
+        string window = x.WaitForWindow(s_timeout);
+
+        // 1920x1080 on 1280x800: scale 2/3, 1280x720.
+        string geometry = x.Run("/usr/bin/xdotool", "getwindowgeometry", window);
+        Assert.Contains("Geometry: 1280x720", geometry);
+    }
+
+    [Fact]
     public void View_DisabledPlane_SaysSoInTheMiddleOnBlack()
     {
         using XSession x = XSession.Start();

@@ -16,6 +16,48 @@ internal static partial class Interop
         private static int s_keyHead;
         private static int s_keyCount;
 
+        // The window's sizes as the size callbacks last reported them, so a frame reads them
+        // without asking the X server (glfwGetFramebufferSize is a round trip on X11).
+        private static int s_windowWidth, s_windowHeight, s_framebufferWidth, s_framebufferHeight;
+
+        [LibraryImport(Libraries.Glfw, EntryPoint = "glfwSetWindowSizeCallback")]
+        private static partial nint SetWindowSizeCallback(nint window, delegate* unmanaged<nint, int, int, void> callback);
+
+        [LibraryImport(Libraries.Glfw, EntryPoint = "glfwSetFramebufferSizeCallback")]
+        private static partial nint SetFramebufferSizeCallback(nint window, delegate* unmanaged<nint, int, int, void> callback);
+
+        /// <summary>Follows <paramref name="window"/>'s size and framebuffer size from now on (one window per process).</summary>
+        internal static void TrackSizes(nint window)
+        {
+            GetWindowSize(window, out s_windowWidth, out s_windowHeight);
+            GetFramebufferSize(window, out s_framebufferWidth, out s_framebufferHeight);
+            SetWindowSizeCallback(window, &OnWindowSize);
+            SetFramebufferSizeCallback(window, &OnFramebufferSize);
+        }
+
+        internal static void TrackedSizes(out int windowWidth, out int windowHeight, out int framebufferWidth, out int framebufferHeight)
+        {
+            windowWidth = Volatile.Read(ref s_windowWidth);
+            windowHeight = Volatile.Read(ref s_windowHeight);
+            framebufferWidth = Volatile.Read(ref s_framebufferWidth);
+            framebufferHeight = Volatile.Read(ref s_framebufferHeight);
+        }
+
+        // GLFWwindowsizefun / GLFWframebuffersizefun: (GLFWwindow*, int width, int height)
+        [UnmanagedCallersOnly]
+        private static void OnWindowSize(nint window, int width, int height)
+        {
+            Volatile.Write(ref s_windowWidth, width);
+            Volatile.Write(ref s_windowHeight, height);
+        }
+
+        [UnmanagedCallersOnly]
+        private static void OnFramebufferSize(nint window, int width, int height)
+        {
+            Volatile.Write(ref s_framebufferWidth, width);
+            Volatile.Write(ref s_framebufferHeight, height);
+        }
+
         [LibraryImport(Libraries.Glfw, EntryPoint = "glfwSetKeyCallback")]
         private static partial nint SetKeyCallback(nint window, delegate* unmanaged<nint, int, int, int, int, void> callback);
 
