@@ -37,6 +37,44 @@ public sealed class ViewCommandTests : IDisposable
     }
 
     [Fact]
+    public void View_PlusKey_ZoomsOneToOneTwiceWithNearestFiltering()
+    {
+        using XSession x = XSession.Start();
+        (string json, byte[] image, int w, int h) = WriteReplayWithCursor();
+
+        using var view = new ViewProcess(x, "sim:replay=" + json, "--scale", "1:1", "--size", $"{w * 2}x{h * 2}");
+        string window = x.WaitForWindow(s_timeout);
+
+        // At zoom 1 the image sits centred in the twice-as-large window.
+        byte[] once = new byte[w * 2 * h * 2 * 4];
+        for (int y = 0; y < h * 2; y++)
+        {
+            for (int col = 0; col < w * 2; col++)
+            {
+                bool inside = col >= w / 2 && col < w / 2 * 3 && y >= h / 2 && y < h / 2 * 3;
+                ReadOnlySpan<byte> px = inside ? image.AsSpan((((y - (h / 2)) * w) + col - (w / 2)) * 4, 4) : [0, 0, 0, 255];
+                px.CopyTo(once.AsSpan(((y * w * 2) + col) * 4));
+            }
+        }
+
+        AssertRegion(WaitForScreen(x, s => SameRegion(s, once, 0, 0, w * 2, h * 2)), once, 0, 0, w * 2, h * 2);
+
+        x.Key(window, "plus");
+
+        // At zoom 2 every guest pixel is a 2x2 block of exactly its colour: nearest, no blending.
+        byte[] twice = new byte[w * 2 * h * 2 * 4];
+        for (int y = 0; y < h * 2; y++)
+        {
+            for (int col = 0; col < w * 2; col++)
+            {
+                image.AsSpan((((y / 2) * w) + (col / 2)) * 4, 4).CopyTo(twice.AsSpan(((y * w * 2) + col) * 4));
+            }
+        }
+
+        AssertRegion(WaitForScreen(x, s => SameRegion(s, twice, 0, 0, w * 2, h * 2)), twice, 0, 0, w * 2, h * 2);
+    }
+
+    [Fact]
     public void View_Fit_LetterboxesA4x3FrameIn16x9WindowWithBarsOfTheComputedSize()
     {
         using XSession x = XSession.Start();
