@@ -75,6 +75,23 @@ public sealed class ViewCommandTests : IDisposable
     }
 
     [Fact]
+    public void View_KeyC_HidesAndShowsTheCursor()
+    {
+        using XSession x = XSession.Start();
+        (string json, byte[] withCursor, int w, int h) = WriteReplayWithCursor(out byte[] withoutCursor);
+
+        using var view = new ViewProcess(x, "sim:replay=" + json, "--scale", "1:1");
+        string window = x.WaitForWindow(s_timeout);
+        AssertRegion(WaitForScreen(x, s => SameRegion(s, withCursor, 0, 0, w, h)), withCursor, 0, 0, w, h);
+
+        x.Key(window, "c");
+        AssertRegion(WaitForScreen(x, s => SameRegion(s, withoutCursor, 0, 0, w, h)), withoutCursor, 0, 0, w, h);
+
+        x.Key(window, "c");
+        AssertRegion(WaitForScreen(x, s => SameRegion(s, withCursor, 0, 0, w, h)), withCursor, 0, 0, w, h);
+    }
+
+    [Fact]
     public void View_Fit_LetterboxesA4x3FrameIn16x9WindowWithBarsOfTheComputedSize()
     {
         using XSession x = XSession.Start();
@@ -277,7 +294,9 @@ public sealed class ViewCommandTests : IDisposable
     /// cursor at (50, 40) that is a checkerboard of opaque and fully transparent 4x4 squares, so
     /// its blend is exact: the cursor's colour where opaque, the primary's where transparent.
     /// </summary>
-    private (string Json, byte[] Expected, int Width, int Height) WriteReplayWithCursor()
+    private (string Json, byte[] Expected, int Width, int Height) WriteReplayWithCursor() => WriteReplayWithCursor(out _);
+
+    private (string Json, byte[] Expected, int Width, int Height) WriteReplayWithCursor(out byte[] primaryOnly)
     {
         const int w = 200, h = 150, stride = (w * 4) + 32, cw = 32, cx = 50, cy = 40;
         byte[] primary = new byte[stride * h];
@@ -292,6 +311,7 @@ public sealed class ViewCommandTests : IDisposable
             }
         }
 
+        primaryOnly = (byte[])expected.Clone();
         byte[] cursor = new byte[cw * cw * 4];
         for (int y = 0; y < cw; y++)
         {
