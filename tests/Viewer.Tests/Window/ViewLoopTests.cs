@@ -16,8 +16,24 @@ namespace VgpuView.Viewer.Tests.Window;
 /// it with setenv. Runs alone: it counts the process's fds.
 /// </summary>
 [Collection(ProcessFdCollection.Name)]
-public sealed class ViewLoopTests
+public sealed class ViewLoopTests : IDisposable
 {
+    private readonly string? _displayBefore = Environment.GetEnvironmentVariable("DISPLAY");
+
+    // The next test in this process must not find DISPLAY naming this test's stopped server.
+    public void Dispose()
+    {
+        if (_displayBefore is null)
+        {
+            Environment.SetEnvironmentVariable("DISPLAY", null);
+            UnsetEnv("DISPLAY");
+        }
+        else
+        {
+            SetDisplay(_displayBefore);
+        }
+    }
+
     [Fact]
     public void View_TenThousandSimFrames_KeepsFdsImagesAndTexturesBoundedAndMemoryFlat()
     {
@@ -133,4 +149,7 @@ public sealed class ViewLoopTests
     // test project does not allow; strings marshal as UTF-8 on Unix either way.
     [DllImport("libc", EntryPoint = "setenv")]
     private static extern int SetEnv(string name, string value, int overwrite);
+
+    [DllImport("libc", EntryPoint = "unsetenv")]
+    private static extern int UnsetEnv(string name);
 }
