@@ -234,6 +234,25 @@ public sealed class ViewCommandTests : IDisposable
     }
 
     [Fact]
+    public void View_KeyH_ShowsTheHudAndEscQuits()
+    {
+        using XSession x = XSession.Start();
+        string json = Path.Combine(_dir, "off.json");
+        File.WriteAllText(json, """{"frames":[[]]}""");
+
+        using var view = new ViewProcess(x, "sim:replay=" + json, "--size", "800x600");
+        string window = x.WaitForWindow(s_timeout);
+        Assert.Equal(0, CountLit(WaitForScreen(x, s => CountLit(s, 0, 280, 800, 40) > 200), 0, 0, 400, 60));
+
+        x.Key(window, "h");
+        byte[] screen = WaitForScreen(x, s => CountLit(s, 0, 0, 400, 60) > 100);
+        Assert.True(CountLit(screen, 0, 0, 400, 60) > 100, "no HUD text in the top left after H");
+
+        x.Key(window, "Escape");
+        Assert.Equal(ExitCodes.Success, view.WaitForExit(s_timeout));
+    }
+
+    [Fact]
     public void View_F12_WritesAPngEqualToCaptureOfTheSameFrame()
     {
         using XSession x = XSession.Start();
