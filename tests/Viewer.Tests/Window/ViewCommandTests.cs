@@ -301,6 +301,33 @@ public sealed class ViewCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task View_WithoutAnXServer_SaysWhatIsMissingAndExits1()
+    {
+        XSession.RequireTools();
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "vgpuview.dll"), "view", "sim"])
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment.Remove("DISPLAY");
+        start.Environment.Remove("WAYLAND_DISPLAY");
+        using Process p = Process.Start(start)!;
+        Task<string> stdout = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        string stderr = await p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await p.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.DeviceFailure, p.ExitCode);
+        Assert.Contains("vgpuview: glfwInit failed", stderr);
+        Assert.Contains("neither DISPLAY nor WAYLAND_DISPLAY is set", stderr);
+        Assert.Equal(string.Empty, await stdout);
+    }
+
+    [Fact]
     public void View_BadScale_IsAUsageError()
     {
         var cli = new CliRunner();
