@@ -29,7 +29,7 @@ public sealed class ViewCommandTests : IDisposable
         (string json, byte[] expected, int w, int h) = WriteReplayWithCursor();
 
         using var view = new ViewProcess(x, "sim:replay=" + json, "--scale", "1:1", "--context", context);
-        string window = x.WaitForWindow(s_timeout);
+        string window = x.WaitForWindow(view, s_timeout);
 
         byte[] screen = WaitForScreen(x, s => SameRegion(s, expected, 0, 0, w, h));
         AssertRegion(screen, expected, 0, 0, w, h);
@@ -43,7 +43,7 @@ public sealed class ViewCommandTests : IDisposable
         (string json, byte[] image, int w, int h) = WriteReplayWithCursor();
 
         using var view = new ViewProcess(x, "sim:replay=" + json, "--scale", "1:1", "--size", $"{w * 2}x{h * 2}");
-        string window = x.WaitForWindow(s_timeout);
+        string window = x.WaitForWindow(view, s_timeout);
 
         // At zoom 1 the image sits centred in the twice-as-large window.
         byte[] once = new byte[w * 2 * h * 2 * 4];
@@ -81,7 +81,7 @@ public sealed class ViewCommandTests : IDisposable
         (string json, byte[] withCursor, int w, int h) = WriteReplayWithCursor(out byte[] withoutCursor);
 
         using var view = new ViewProcess(x, "sim:replay=" + json, "--scale", "1:1");
-        string window = x.WaitForWindow(s_timeout);
+        string window = x.WaitForWindow(view, s_timeout);
         AssertRegion(WaitForScreen(x, s => SameRegion(s, withCursor, 0, 0, w, h)), withCursor, 0, 0, w, h);
 
         x.Key(window, "c");
@@ -102,7 +102,7 @@ public sealed class ViewCommandTests : IDisposable
         string json = WriteSolidReplay(w, h, r: 200, g: 100, b: 50);
 
         using var view = new ViewProcess(x, "sim:replay=" + json, "--scale", "fit", "--size", $"{winW}x{winH}");
-        x.WaitForWindow(s_timeout);
+        x.WaitForWindow(view, s_timeout);
 
         var expected = new byte[winW * winH * 4];
         for (int y = 0; y < winH; y++)
@@ -126,7 +126,7 @@ public sealed class ViewCommandTests : IDisposable
         string json = WriteSolidReplay(w, h, r: 10, g: 220, b: 90);
 
         using var view = new ViewProcess(x, "sim:replay=" + json, "--size", "1280x720");
-        string window = x.WaitForWindow(s_timeout);
+        string window = x.WaitForWindow(view, s_timeout);
         x.Run("/usr/bin/xdotool", "windowsize", window, "800", "800");
 
         // 640x480 in 800x800: the width limits, 1.25x, 800x600, (800 - 600) / 2 = 100 rows of black above and below.
@@ -142,7 +142,7 @@ public sealed class ViewCommandTests : IDisposable
         string json = WriteSolidReplay(640, 480, r: 120, g: 30, b: 240);
 
         using var view = new ViewProcess(x, "sim:replay=" + json, "--size", "1280x720");
-        string window = x.WaitForWindow(s_timeout);
+        string window = x.WaitForWindow(view, s_timeout);
         byte[] fit = Letterbox(1280, 720, left: 160, top: 0, width: 960, height: 720, [120, 30, 240, 255]);
         AssertRegion(WaitForScreen(x, s => SameRegion(s, fit, 0, 0, 1280, 720)), fit, 0, 0, 1280, 720);
 
@@ -159,7 +159,7 @@ public sealed class ViewCommandTests : IDisposable
         string json = WriteSolidReplay(640, 480, r: 255, g: 200, b: 0);
 
         using var view = new ViewProcess(x, "sim:replay=" + json, "--size", "640x480");
-        string window = x.WaitForWindow(s_timeout);
+        string window = x.WaitForWindow(view, s_timeout);
         x.Key(window, "f");
 
         // 640x480 on the 1280x800 screen: the height limits, 800/480, 1066.67 rounds to 1067
@@ -174,7 +174,7 @@ public sealed class ViewCommandTests : IDisposable
     {
         using XSession x = XSession.Start();
         using var view = new ViewProcess(x, "sim:1920x1080");
-        string window = x.WaitForWindow(s_timeout);
+        string window = x.WaitForWindow(view, s_timeout);
 
         // 1920x1080 on 1280x800: scale 2/3, 1280x720.
         string geometry = x.Run("/usr/bin/xdotool", "getwindowgeometry", window);
@@ -189,7 +189,7 @@ public sealed class ViewCommandTests : IDisposable
         File.WriteAllText(json, """{"frames":[[]]}""");
 
         using var view = new ViewProcess(x, "sim:replay=" + json, "--size", "800x600");
-        string window = x.WaitForWindow(s_timeout);
+        string window = x.WaitForWindow(view, s_timeout);
 
         // The message at twice the font's size, centred: 37 characters of 16 pixels = 592 wide,
         // one line of 8 glyph rows = 16 high, so its top left is at ((800 - 592) / 2, (600 - 16) / 2)
@@ -220,7 +220,7 @@ public sealed class ViewCommandTests : IDisposable
         // The built-in guest's 1024x768 test pattern fits 640x480 exactly (0.625x); its first
         // colour bar is white and spans the left eighth of the top two thirds.
         using var view = new ViewProcess(x, "sim:unplug=30", "--size", "640x480");
-        string window = x.WaitForWindow(s_timeout);
+        string window = x.WaitForWindow(view, s_timeout);
 
         byte[] screen = WaitForScreen(x, s => CountLit(s, 0, 200, 640, 80) > 200 && IsDimGrey(s, 40, 100));
         Assert.True(CountLit(screen, 0, 200, 640, 80) > 200, "no message in the middle of the window");
@@ -241,7 +241,7 @@ public sealed class ViewCommandTests : IDisposable
         File.WriteAllText(json, """{"frames":[[]]}""");
 
         using var view = new ViewProcess(x, "sim:replay=" + json, "--size", "800x600");
-        string window = x.WaitForWindow(s_timeout);
+        string window = x.WaitForWindow(view, s_timeout);
         Assert.Equal(0, CountLit(WaitForScreen(x, s => CountLit(s, 0, 280, 800, 40) > 200), 0, 0, 400, 60));
 
         x.Key(window, "h");
@@ -260,7 +260,7 @@ public sealed class ViewCommandTests : IDisposable
         string shots = Path.Combine(_dir, "shots");
 
         using var view = new ViewProcess(x, "sim:replay=" + json, "--screenshot-dir", shots);
-        string window = x.WaitForWindow(s_timeout);
+        string window = x.WaitForWindow(view, s_timeout);
         x.Key(window, "F12");
         string saved = view.WaitForOutput(l => l.EndsWith(".png", StringComparison.Ordinal), s_timeout);
         x.Key(window, "q");
@@ -279,7 +279,7 @@ public sealed class ViewCommandTests : IDisposable
     {
         using XSession x = XSession.Start();
         using var view = new ViewProcess(x, "sim");
-        x.WaitForWindow(s_timeout);
+        x.WaitForWindow(view, s_timeout);
 
         x.Run("/bin/kill", "-INT", view.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 

@@ -36,6 +36,8 @@ internal sealed class ViewProcess : IDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public string Output => string.Join('\n', _stdout);
 
     public string Errors => string.Join('\n', _stderr);

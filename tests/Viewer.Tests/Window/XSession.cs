@@ -40,43 +40,32 @@ internal sealed class XSession : IDisposable
     public static XSession Start()
     {
         RequireTools();
-        for (int attempt = 0; attempt < 20; attempt++)
+
+        // -displayfd: Xvfb picks a free display number itself and writes it to that fd (here its
+        // standard output) once it accepts connections, so parallel runs never collide.
+        var start = new ProcessStartInfo("/usr/bin/Xvfb") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string a in (string[])["-displayfd", "1", "-screen", "0", $"{ScreenWidth}x{ScreenHeight}x24", "-nolisten", "tcp"])
         {
-            int n = 70 + ((Environment.ProcessId + attempt * 7 + Random.Shared.Next(100)) % 200);
-            if (File.Exists($"/tmp/.X{n}-lock") || File.Exists($"/tmp/.X11-unix/X{n}"))
-            {
-                continue;
-            }
+            start.ArgumentList.Add(a);
+        }
 
-            var start = new ProcessStartInfo("/usr/bin/Xvfb") { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (string a in (string[])[":" + n, "-screen", "0", $"{ScreenWidth}x{ScreenHeight}x24", "-nolisten", "tcp"])
-            {
-                start.ArgumentList.Add(a);
-            }
-
-            Process xvfb = Process.Start(start)!;
-            xvfb.StandardError.ReadToEndAsync();
-            xvfb.StandardOutput.ReadToEndAsync();
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromSeconds(10) && !xvfb.HasExited)
-            {
-                if (File.Exists($"/tmp/.X11-unix/X{n}"))
-                {
-                    return new XSession(xvfb, n);
-                }
-
-                Thread.Sleep(20);
-            }
-
+        Process xvfb = Process.Start(start)!;
+        Task<string> errors = xvfb.StandardError.ReadToEndAsync();
+        Task<string?> line = xvfb.StandardOutput.ReadLineAsync();
+        if (!line.Wait(TimeSpan.FromSeconds(20)) || !int.TryParse(line.Result, out int display))
+        {
             if (!xvfb.HasExited)
             {
                 xvfb.Kill();
             }
 
+            xvfb.WaitForExit();
+            string why = errors.Wait(TimeSpan.FromSeconds(2)) ? errors.Result : string.Empty;
             xvfb.Dispose();
+            throw new InvalidOperationException("Xvfb did not report its display: " + why);
         }
 
-        throw new InvalidOperationException("no free X display number for Xvfb");
+        return new XSession(xvfb, display);
     }
 
     /// <summary>The screen as RGBA rows, ScreenWidth wide, screenshot with ImageMagick's import.</summary>
@@ -94,8 +83,8 @@ internal sealed class XSession : IDisposable
         }
     }
 
-    /// <summary>The id of the first window whose name starts with "vgpuview", waiting up to <paramref name="timeout"/>.</summary>
-    public string WaitForWindow(TimeSpan timeout)
+    /// <summary>The id of the first window whose name starts with "vgpuview", waiting up to <paramref name="timeout"/> while <paramref name="view"/> runs.</summary>
+    public string WaitForWindow(ViewProcess view, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -106,7 +95,8 @@ internal sealed class XSession : IDisposable
                 return output.Trim().Split('\n')[0];
             }
 
-            Assert.True(clock.Elapsed < timeout, "no vgpuview window appeared on " + Display);
+            Assert.False(view.HasExited, $"vgpuview view exited before its window appeared on {Display}: {view.Errors}");
+            Assert.True(clock.Elapsed < timeout, $"no vgpuview window appeared on {Display} in {timeout.TotalSeconds} s; stderr so far: {view.Errors}");
             Thread.Sleep(50);
         }
     }
