@@ -252,8 +252,10 @@ public sealed class ViewCommandTests : IDisposable
         Assert.Equal(ExitCodes.Success, view.WaitForExit(s_timeout));
     }
 
-    [Fact]
-    public void View_F12_WritesAPngEqualToCaptureOfTheSameFrame()
+    [Theory]
+    [InlineData("F12")]
+    [InlineData("s")]
+    public void View_F12OrS_WritesAPngEqualToCaptureOfTheSameFrame(string key)
     {
         using XSession x = XSession.Start();
         (string json, _, int w, int h) = WriteReplayWithCursor();
@@ -261,7 +263,7 @@ public sealed class ViewCommandTests : IDisposable
 
         using var view = new ViewProcess(x, "sim:replay=" + json, "--screenshot-dir", shots);
         string window = x.WaitForWindow(view, s_timeout);
-        x.Key(window, "F12");
+        x.Key(window, key);
         string saved = view.WaitForOutput(l => l.EndsWith(".png", StringComparison.Ordinal), s_timeout);
         x.Key(window, "q");
         Assert.Equal(ExitCodes.Success, view.WaitForExit(s_timeout));
