@@ -10,24 +10,20 @@ internal static partial class Interop
     internal static unsafe partial class Glfw
     {
         internal const int GLFW_TRUE = 1;
-        internal const int GLFW_FALSE = 0;
 
         // Window hints (glfw3.h).
         internal const int GLFW_RESIZABLE = 0x00020003;
-        internal const int GLFW_VISIBLE = 0x00020004;
         internal const int GLFW_CLIENT_API = 0x00022001;
         internal const int GLFW_CONTEXT_VERSION_MAJOR = 0x00022002;
         internal const int GLFW_CONTEXT_VERSION_MINOR = 0x00022003;
         internal const int GLFW_CONTEXT_CREATION_API = 0x0002200B;
-        internal const int GLFW_SCALE_TO_MONITOR = 0x0002200C;
         internal const int GLFW_OPENGL_ES_API = 0x00030002;
         internal const int GLFW_EGL_CONTEXT_API = 0x00036002;
         internal const int GLFW_NATIVE_CONTEXT_API = 0x00036001;
 
-        // Key actions and the keys the window answers to (US layout names, glfw3.h).
-        internal const int GLFW_RELEASE = 0;
+        // Key action and the keys the window answers to (US layout names, glfw3.h); + and - come
+        // through the char callback, whatever the layout.
         internal const int GLFW_PRESS = 1;
-        internal const int GLFW_REPEAT = 2;
         internal const int GLFW_KEY_C = 67;
         internal const int GLFW_KEY_F = 70;
         internal const int GLFW_KEY_H = 72;
@@ -36,15 +32,6 @@ internal static partial class Interop
         internal const int GLFW_KEY_S = 83;
         internal const int GLFW_KEY_ESCAPE = 256;
         internal const int GLFW_KEY_F12 = 301;
-        internal const int GLFW_KEY_KP_SUBTRACT = 333;
-        internal const int GLFW_KEY_KP_ADD = 334;
-        internal const int GLFW_KEY_MINUS = 45;
-        internal const int GLFW_KEY_EQUAL = 61;
-        internal const int GLFW_KEY_1 = 49;
-
-        // Error codes (glfw3.h).
-        internal const int GLFW_API_UNAVAILABLE = 0x00010006;
-        internal const int GLFW_PLATFORM_ERROR = 0x00010008;
 
         /// <summary>GLFWvidmode: width, height, red/green/blue bits, refresh rate (six ints).</summary>
         [StructLayout(LayoutKind.Sequential)]
