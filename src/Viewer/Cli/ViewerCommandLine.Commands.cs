@@ -1,6 +1,7 @@
 using System.CommandLine;
 using VgpuView.VfioPlanes.Png;
 using VgpuView.Viewer.Commands;
+using VgpuView.Viewer.Window;
 
 namespace VgpuView.Viewer.Cli;
 
@@ -16,6 +17,7 @@ internal static partial class ViewerCommandLine
             InfoCommand(context),
             WatchCommand(context),
             CaptureCommand(context),
+            ViewCommand(context),
         };
         return root;
     }
@@ -87,5 +89,64 @@ internal static partial class ViewerCommandLine
             });
         });
         return command;
+    }
+
+    private static Command ViewCommand(CommandContext context)
+    {
+        var command = new Command(
+            "view",
+            "Show the guest's screen in a window. Keys: F12 or S screenshot, F fullscreen, C cursor, H HUD, " +
+            "M next scaling (fit, fill, 1:1), + and - zoom 1:1, Q or Esc quit")
+        {
+            s_device, s_scale, s_zoom, s_fps, s_noVsync, s_frames, s_screenshotDir, s_size, s_hud, s_noCursor, s_noImport, s_context, s_cacheSize,
+        };
+        command.SetAction(parse => new ViewHandler(context).Run(new ViewOptions
+        {
+            Device = parse.GetValue(s_device)!,
+            Scale = parse.GetValue(s_scale) switch
+            {
+                "fit" => ScaleMode.Fit,
+                "fill" => ScaleMode.Fill,
+                "1:1" => ScaleMode.OneToOne,
+                string other => throw new UsageException($"--scale must be fit, fill or 1:1, not '{other}'"),
+                null => ScaleMode.Fit,
+            },
+            Zoom = CheckRange(parse.GetValue(s_zoom), 1, ViewLayout.MaxZoom, "--zoom"),
+            Fps = CheckRange(parse.GetValue(s_fps), 0, 1000, "--fps"),
+            NoVsync = parse.GetValue(s_noVsync),
+            Frames = parse.GetValue(s_frames) is int n ? CheckRange(n, 1, int.MaxValue, "--frames") : null,
+            ScreenshotDirectory = parse.GetValue(s_screenshotDir)!,
+            Size = ParseSize(parse.GetValue(s_size)),
+            Hud = parse.GetValue(s_hud),
+            NoCursor = parse.GetValue(s_noCursor),
+            NoImport = parse.GetValue(s_noImport),
+            CacheSize = CheckRange(parse.GetValue(s_cacheSize), 2, 256, "--cache-size"),
+            Context = parse.GetValue(s_context) switch
+            {
+                "auto" => WindowContext.Auto,
+                "egl" => WindowContext.Egl,
+                "glx" => WindowContext.Glx,
+                string other => throw new UsageException($"--context must be auto, egl or glx, not '{other}'"),
+                null => WindowContext.Auto,
+            },
+        }));
+        return command;
+    }
+
+    private static (int Width, int Height)? ParseSize(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        string[] parts = text.Split('x');
+        if (parts.Length != 2 || !int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int w)
+            || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int h))
+        {
+            throw new UsageException($"--size must be WIDTHxHEIGHT, as in 1280x720, not '{text}'");
+        }
+
+        return (CheckRange(w, 64, 16384, "--size width"), CheckRange(h, 48, 16384, "--size height"));
     }
 }

@@ -93,6 +93,56 @@ internal static partial class ViewerCommandLine
         Description = "Render through OpenGL (EGL dma-buf import where the driver offers it, else upload) and read the picture back",
     };
 
+    private static readonly Option<string> s_scale = new("--scale")
+    {
+        Description = "How the guest's screen fills the window: fit (keep aspect, black bars; default), fill (stretch), or 1:1 (integer zoom with + and -)",
+        DefaultValueFactory = _ => "fit",
+    };
+
+    private static readonly Option<int> s_zoom = new("--zoom")
+    {
+        Description = "Integer zoom of --scale 1:1 (default 1)",
+        DefaultValueFactory = _ => 1,
+    };
+
+    private static readonly Option<int> s_fps = new("--fps")
+    {
+        Description = "Draw at most N frames per second (default 60; 0 leaves the pace to vsync)",
+        DefaultValueFactory = _ => 60,
+    };
+
+    private static readonly Option<bool> s_noVsync = new("--no-vsync")
+    {
+        Description = "Swap without waiting for the display's refresh (with --fps 0: as fast as the renderer goes)",
+    };
+
+    private static readonly Option<string> s_screenshotDir = new("--screenshot-dir")
+    {
+        Description = "Where F12 or S saves PNG screenshots (default: the current directory)",
+        DefaultValueFactory = _ => ".",
+    };
+
+    private static readonly Option<string?> s_size = new("--size")
+    {
+        Description = "The window's first size WxH (default: the guest's mode)",
+    };
+
+    private static readonly Option<bool> s_hud = new("--hud")
+    {
+        Description = "Start with the HUD shown (H toggles it)",
+    };
+
+    private static readonly Option<string> s_context = new("--context")
+    {
+        Description = "How the window's GL ES context is made: auto (EGL, else GLX; default), egl, or glx (planes are then uploaded)",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    private static readonly Option<bool> s_noImport = new("--no-import")
+    {
+        Description = "Upload the planes every frame instead of importing their dma-bufs",
+    };
+
     private static int CheckRange(int value, int min, int max, string option)
     {
         if (value < min || value > max)

@@ -192,7 +192,7 @@ internal sealed class CaptureHandler(CommandContext context)
         PlaneState primary = frame.Primary;
         if (_gpu is not null)
         {
-            _gpu.Render(source, frame, includeCursor: !options.NoCursor);
+            _gpu.Render(source, frame, drawCursor: !options.NoCursor);
             int bytes = _gpu.Width * _gpu.Height * 4;
             if (_gpuPixels.Length < bytes)
             {

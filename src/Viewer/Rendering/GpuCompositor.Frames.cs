@@ -15,14 +15,17 @@ public sealed partial class GpuCompositor
     /// every frame into a texture kept while its layout stays. The cursor goes at its position of
     /// this frame (position-only updates need no new buffer).
     /// </summary>
-    public void Render(FrameSource source, Frame frame, bool includeCursor = true)
+    public void Render(FrameSource source, Frame frame) => Render(source, frame, drawCursor: true);
+
+    /// <summary>As <see cref="Render(FrameSource, Frame)"/>; without <paramref name="drawCursor"/> the cursor plane is left out (a window's cursor toggle).</summary>
+    public void Render(FrameSource source, Frame frame, bool drawCursor)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         AttachCache(source.Cache);
         _egl.MakeCurrent();
         DisposeRetired();
         PlaneTexture? primary = TextureFor(frame.Primary);
-        PlaneTexture? cursor = includeCursor ? TextureFor(frame.Cursor) : null;
+        PlaneTexture? cursor = drawCursor ? TextureFor(frame.Cursor) : null;
         Render(primary, cursor, frame.Cursor.Info.X, frame.Cursor.Info.Y);
     }
 

@@ -48,17 +48,15 @@ public sealed partial class GpuCompositor : IDisposable
     /// <param name="log">Where the info lines go (which path each plane takes).</param>
     /// <param name="allowImport">False forces the upload path everywhere (tests, benchmarks, a broken driver).</param>
     public GpuCompositor(TextWriter log, bool allowImport = true)
+        : this(log, CreateHeadless(), allowImport)
+    {
+    }
+
+    /// <summary>Renders with <paramref name="egl"/>'s context (a window's, borrowed), which it disposes with itself.</summary>
+    internal GpuCompositor(TextWriter log, HeadlessEgl egl, bool allowImport)
     {
         _log = log;
-        try
-        {
-            _egl = HeadlessEgl.Create();
-        }
-        catch (DllNotFoundException e)
-        {
-            throw new EglException($"loading {Interop.Libraries.Egl}", 0, $"{e.Message}; the GL renderer needs libegl1 and a vendor library such as libegl-mesa0");
-        }
-
+        _egl = egl;
         try
         {
             _allowImport = allowImport;
@@ -87,6 +85,21 @@ public sealed partial class GpuCompositor : IDisposable
     }
 
     public RenderStats Stats { get; } = new();
+
+    /// <summary>The offscreen framebuffer holding the last frame drawn (0 before the first), for a window to scale onto its own.</summary>
+    internal uint Framebuffer => _framebuffer;
+
+    private static HeadlessEgl CreateHeadless()
+    {
+        try
+        {
+            return HeadlessEgl.Create();
+        }
+        catch (DllNotFoundException e)
+        {
+            throw new EglException($"loading {Interop.Libraries.Egl}", 0, $"{e.Message}; the GL renderer needs libegl1 and a vendor library such as libegl-mesa0");
+        }
+    }
 
     /// <summary>Whether planes can be imported as dma-bufs here (EGL_EXT_image_dma_buf_import and not forced off).</summary>
     public bool CanImport => _allowImport && _egl.CanImportDmaBuf;

@@ -13,10 +13,12 @@ internal sealed class HeadlessEgl : IDisposable
     private readonly HashSet<string> _extensions;
     private readonly Dictionary<uint, bool> _importableFormats = [];
     private readonly Dictionary<uint, ulong[]> _modifiers = [];
+    private readonly bool _borrowed;
     private bool _disposed;
 
-    private HeadlessEgl(SafeEglDisplayHandle display, SafeEglContextHandle context, string platform, string? device)
+    private HeadlessEgl(SafeEglDisplayHandle display, SafeEglContextHandle context, string platform, string? device, bool borrowed = false)
     {
+        _borrowed = borrowed;
         _display = display;
         _context = context;
         Platform = platform;
@@ -37,7 +39,7 @@ internal sealed class HeadlessEgl : IDisposable
             && Interop.Egl.HasQueryDmaBufFormats && Interop.Egl.HasQueryDmaBufModifiers;
     }
 
-    /// <summary>"surfaceless" or "device".</summary>
+    /// <summary>"surfaceless" or "device", or the window system of a borrowed window context.</summary>
     public string Platform { get; }
 
     /// <summary>The DRM device file of an EGL_PLATFORM_DEVICE_EXT display, where it has one.</summary>
@@ -116,6 +118,21 @@ internal sealed class HeadlessEgl : IDisposable
             "eglInitialize",
             Interop.Egl.GetError(),
             $"no headless display (EGL_MESA_platform_surfaceless or EGL_EXT_platform_device) initialised [{string.Join("; ", failures)}]; client extensions: {clientExtensions}");
+    }
+
+    /// <summary>
+    /// Wraps a window's EGL display and GLES 3 context, which another library (GLFW) created, made
+    /// current on this thread, and will destroy: the renderer then draws with it, and Dispose
+    /// leaves both alone. MakeCurrent finds the context already current and does nothing, so the
+    /// window surface stays bound. A GLX window context is passed as EGL_NO_DISPLAY and
+    /// EGL_NO_CONTEXT: the GL entry points eglGetProcAddress returns are glvnd's dispatch stubs,
+    /// which call into whichever context is current, EGL's or GLX's, and the display then offers
+    /// no import (its extension list is the client one).
+    /// </summary>
+    internal static HeadlessEgl Borrow(nint display, nint context, string platform)
+    {
+        var dpy = SafeEglDisplayHandle.Borrow(display);
+        return new HeadlessEgl(dpy, SafeEglContextHandle.Borrow(dpy, context), platform, null, borrowed: true);
     }
 
     private static HeadlessEgl WithContext(SafeEglDisplayHandle display, string platform, string? device)
@@ -262,7 +279,11 @@ internal sealed class HeadlessEgl : IDisposable
         }
 
         _disposed = true;
-        Interop.Egl.MakeCurrent(_display.DangerousGetHandle(), 0, 0, 0);
+        if (!_borrowed)
+        {
+            Interop.Egl.MakeCurrent(_display.DangerousGetHandle(), 0, 0, 0);
+        }
+
         _context.Dispose();
         _display.Dispose();
     }

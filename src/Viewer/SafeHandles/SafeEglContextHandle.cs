@@ -12,8 +12,8 @@ internal sealed class SafeEglContextHandle : SafeHandle
     {
     }
 
-    private SafeEglContextHandle(SafeEglDisplayHandle display, nint context)
-        : base(0, ownsHandle: true)
+    private SafeEglContextHandle(SafeEglDisplayHandle display, nint context, bool ownsHandle = true)
+        : base(0, ownsHandle)
     {
         _display = display;
         SetHandle(context);
@@ -28,6 +28,9 @@ internal sealed class SafeEglContextHandle : SafeHandle
         display.DangerousAddRef(ref added);
         return new SafeEglContextHandle(display, context);
     }
+
+    /// <summary>Wraps a context another library created and destroys (GLFW's window context): disposing leaves it alone.</summary>
+    internal static SafeEglContextHandle Borrow(SafeEglDisplayHandle display, nint context) => new(display, context, ownsHandle: false);
 
     protected override bool ReleaseHandle()
     {

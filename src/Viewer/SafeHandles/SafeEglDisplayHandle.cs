@@ -17,8 +17,8 @@ internal sealed class SafeEglDisplayHandle : SafeHandle
     {
     }
 
-    private SafeEglDisplayHandle(nint display)
-        : base(0, ownsHandle: true)
+    private SafeEglDisplayHandle(nint display, bool ownsHandle = true)
+        : base(0, ownsHandle)
     {
         SetHandle(display);
     }
@@ -35,6 +35,12 @@ internal sealed class SafeEglDisplayHandle : SafeHandle
 
         return new SafeEglDisplayHandle(display);
     }
+
+    /// <summary>
+    /// Wraps a display another library initialised and terminates (GLFW's, from glfwGetEGLDisplay):
+    /// disposing the handle leaves it alone.
+    /// </summary>
+    internal static SafeEglDisplayHandle Borrow(nint display) => new(display, ownsHandle: false);
 
     protected override bool ReleaseHandle()
     {

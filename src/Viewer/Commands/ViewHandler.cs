@@ -1,0 +1,25 @@
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Window;
+
+namespace VgpuView.Viewer.Commands;
+
+/// <summary>
+/// `vgpuview view`: the guest's screen in a window, kept current at the display's refresh, the
+/// cursor plane on top; keys for scaling, HUD, cursor, fullscreen and screenshots.
+/// </summary>
+internal sealed class ViewHandler(CommandContext context)
+{
+    public int Run(ViewOptions options)
+    {
+        using VgpuDevice device = context.Opener.Open(options.Device);
+        if (!device.Probe().Any)
+        {
+            context.Error.WriteLine($"vgpuview: {device.Name}: the device exports no display (neither dma-buf nor region planes answer the probe)");
+            return ExitCodes.DeviceFailure;
+        }
+
+        using var view = new ViewWindow(context.Output, context.Error, device, options);
+        return view.Run(context.Cancellation);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Runtime.InteropServices;
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Planes;
+using VgpuView.Viewer.Commands;
+using VgpuView.Viewer.Rendering;
+using VgpuView.Viewer.SafeHandles;
+using VgpuView.Viewer.Window;
+using Xunit;
+
+namespace VgpuView.Viewer.Tests.Window;
+
+/// <summary>
+/// The view loop in this process (so memory and fds can be measured here), on a private Xvfb,
+/// drawing as fast as it can (no vsync, no --fps sleep). GLFW reads DISPLAY through the C
+/// library's getenv, which Environment.SetEnvironmentVariable does not change, so the test sets
+/// it with setenv. Runs alone: it counts the process's fds.
+/// </summary>
+[Collection(ProcessFdCollection.Name)]
+public sealed class ViewLoopTests : IDisposable
+{
+    private readonly string? _displayBefore = Environment.GetEnvironmentVariable("DISPLAY");
+
+    // The next test in this process must not find DISPLAY naming this test's stopped server.
+    public void Dispose()
+    {
+        if (_displayBefore is null)
+        {
+            Environment.SetEnvironmentVariable("DISPLAY", null);
+            UnsetEnv("DISPLAY");
+        }
+        else
+        {
+            SetDisplay(_displayBefore);
+        }
+    }
+
+    [Fact]
+    public void View_TenThousandSimFrames_KeepsFdsImagesAndTexturesBoundedAndMemoryFlat()
+    {
+        using XSession x = XSession.Start();
+        SetDisplay(x.Display);
+        const int capacity = 8;
+        const int frames = 10_000;
+        int fdsBefore = OpenFds();
+        int imagesBefore = SafeEglImageHandle.Live;
+        int texturesBefore = PlaneTexture.Live;
+
+        // The built-in guest page-flips every frame, moves its cursor, disables its display and
+        // changes mode every 240 frames: every kind of cache traffic.
+        using (VgpuDevice device = DeviceOpener.FromEnvironment().Open("sim:320x240"))
+        {
+            var options = new ViewOptions { Device = "sim", Fps = 0, NoVsync = true, Frames = frames, CacheSize = capacity, Hud = true };
+            using var view = new ViewWindow(TextWriter.Null, TextWriter.Null, device, options);
+            long memoryAt1000 = 0, memoryAtEnd = 0;
+            int fdsAt1000 = 0, maxFds = 0, maxCacheFds = 0, maxImages = 0, maxTextures = 0, maxLiveTextures = 0;
+            view.AfterFrame = v =>
+            {
+                if (v.Frames % 250 == 0)
+                {
+                    maxFds = Math.Max(maxFds, OpenFds());
+                    maxCacheFds = Math.Max(maxCacheFds, v.Source.Cache.Counters.OpenFds);
+                    maxImages = Math.Max(maxImages, SafeEglImageHandle.Live - imagesBefore);
+                    maxTextures = Math.Max(maxTextures, PlaneTexture.Live - texturesBefore);
+                    maxLiveTextures = Math.Max(maxLiveTextures, v.Compositor.LiveTextures);
+                }
+
+                if (v.Frames == 1000)
+                {
+                    fdsAt1000 = OpenFds();
+                    memoryAt1000 = GC.GetTotalMemory(forceFullCollection: true);
+                }
+                else if (v.Frames == frames)
+                {
+                    memoryAtEnd = GC.GetTotalMemory(forceFullCollection: true);
+                }
+            };
+
+            Assert.Equal(0, view.Run(TestContext.Current.CancellationToken));
+            Assert.Equal(frames, view.Frames);
+            Assert.True(view.Source.Cache.Counters.Misses > 100, $"the guest should have changed buffers many times, misses {view.Source.Cache.Counters.Misses}");
+
+            // One texture per cached dma-buf (and none beyond), one fd per cached dma-buf.
+            Assert.InRange(maxCacheFds, 1, capacity);
+            Assert.InRange(maxImages, 0, capacity);
+            Assert.InRange(maxTextures, 1, capacity);
+            Assert.InRange(maxLiveTextures, 1, capacity);
+            Assert.InRange(maxFds, 0, fdsAt1000 + capacity);
+            Assert.True(memoryAtEnd - memoryAt1000 < 256 * 1024, $"managed memory grew by {memoryAtEnd - memoryAt1000} bytes between frame 1000 and {frames}");
+        }
+
+        // Closing releases every texture, EGLImage and fd the window and the device held.
+        Assert.Equal(texturesBefore, PlaneTexture.Live);
+        Assert.Equal(imagesBefore, SafeEglImageHandle.Live);
+        Assert.InRange(OpenFds(), 0, fdsBefore);
+    }
+
+    [Fact]
+    public void View_UnchangedFrames_AllocateNothing()
+    {
+        using XSession x = XSession.Start();
+        SetDisplay(x.Display);
+        string dir = Directory.CreateTempSubdirectory("vgpuview-steady-").FullName;
+        try
+        {
+            // A replay shows the same buffers every frame: the steady state of a still guest.
+            File.WriteAllBytes(Path.Combine(dir, "p.raw"), new byte[256 * 192 * 4]);
+            File.WriteAllBytes(Path.Combine(dir, "c.raw"), new byte[32 * 32 * 4]);
+            string json = Path.Combine(dir, "still.json");
+            File.WriteAllText(json, """
+                {"planes":[{"plane":"primary","file":"p.raw","format":"XR24","width":256,"height":192,"stride":1024},
+                           {"plane":"cursor","file":"c.raw","format":"AR24","width":32,"height":32,"stride":128,"x":10,"y":10}]}
+                """);
+            using VgpuDevice device = DeviceOpener.FromEnvironment().Open("sim:replay=" + json);
+            var options = new ViewOptions { Device = "sim", Fps = 0, NoVsync = true, Frames = 1200, Hud = true };
+            using var view = new ViewWindow(TextWriter.Null, TextWriter.Null, device, options);
+            long at200 = 0, at1200 = 0;
+            view.AfterFrame = v =>
+            {
+                if (v.Frames == 200)
+                {
+                    at200 = GC.GetAllocatedBytesForCurrentThread();
+                }
+                else if (v.Frames == 1200)
+                {
+                    at1200 = GC.GetAllocatedBytesForCurrentThread();
+                }
+            };
+
+            Assert.Equal(0, view.Run(TestContext.Current.CancellationToken));
+            Assert.Equal(1200, view.Frames);
+            Assert.NotEqual(0, at200);
+            Assert.Equal(0, at1200 - at200);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static int OpenFds() => Directory.GetFiles("/proc/self/fd").Length;
+
+    private static void SetDisplay(string display)
+    {
+        Environment.SetEnvironmentVariable("DISPLAY", display);
+        Assert.Equal(0, SetEnv("DISPLAY", display, 1));
+    }
+
+    // DllImport rather than LibraryImport: the generated marshaller needs unsafe code, which this
+    // test project does not allow; strings marshal as UTF-8 on Unix either way.
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetEnv(string name, string value, int overwrite);
+
+    [DllImport("libc", EntryPoint = "unsetenv")]
+    private static extern int UnsetEnv(string name);
+}

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using VgpuView.Tests.Shared;
+using Xunit;
+
+namespace VgpuView.Viewer.Tests.Window;
+
+/// <summary>
+/// A private X server (Xvfb, 1280x800x24, no window manager, so a new window sits at 0,0) and the
+/// X tools the window tests drive it with: xdotool to find windows and press keys, ImageMagick's
+/// import to screenshot the screen. Each test gets its own display number.
+/// </summary>
+internal sealed class XSession : IDisposable
+{
+    public const int ScreenWidth = 1280;
+    public const int ScreenHeight = 800;
+
+    private readonly Process _xvfb;
+
+    private XSession(Process xvfb, int display)
+    {
+        _xvfb = xvfb;
+        Display = ":" + display;
+    }
+
+    /// <summary>":N", the value of DISPLAY.</summary>
+    public string Display { get; }
+
+    /// <summary>Skips (fails under CI) unless Xvfb, libglfw3, xdotool and ImageMagick are installed (tests/setup.d/50-xvfb.sh).</summary>
+    public static void RequireTools()
+    {
+        Requires.That(File.Exists("/usr/bin/Xvfb"), "Xvfb (Debian package xvfb)");
+        Requires.That(NativeLibrary.TryLoad("libglfw.so.3", out nint glfw), "libglfw.so.3 (Debian package libglfw3)");
+        NativeLibrary.Free(glfw);
+        Requires.That(File.Exists("/usr/bin/xdotool"), "xdotool (Debian package xdotool)");
+        Requires.That(File.Exists("/usr/bin/import"), "ImageMagick's import (Debian package imagemagick)");
+        ImageMagick.Require();
+    }
+
+    public static XSession Start()
+    {
+        RequireTools();
+
+        // -displayfd: Xvfb picks a free display number itself and writes it to that fd (here its
+        // standard output) once it accepts connections, so parallel runs never collide.
+        var start = new ProcessStartInfo("/usr/bin/Xvfb") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string a in (string[])["-displayfd", "1", "-screen", "0", $"{ScreenWidth}x{ScreenHeight}x24", "-nolisten", "tcp"])
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        Process xvfb = Process.Start(start)!;
+        Task<string> errors = xvfb.StandardError.ReadToEndAsync();
+        Task<string?> line = xvfb.StandardOutput.ReadLineAsync();
+        if (!line.Wait(TimeSpan.FromSeconds(20)) || !int.TryParse(line.Result, out int display))
+        {
+            if (!xvfb.HasExited)
+            {
+                xvfb.Kill();
+            }
+
+            xvfb.WaitForExit();
+            string why = errors.Wait(TimeSpan.FromSeconds(2)) ? errors.Result : string.Empty;
+            xvfb.Dispose();
+            throw new InvalidOperationException("Xvfb did not report its display: " + why);
+        }
+
+        return new XSession(xvfb, display);
+    }
+
+    /// <summary>The screen as RGBA rows, ScreenWidth wide, screenshot with ImageMagick's import.</summary>
+    public byte[] Screenshot()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"vgpuview-xshot-{Environment.ProcessId}-{Guid.NewGuid():N}.png");
+        try
+        {
+            Run("/usr/bin/import", "-window", "root", file);
+            return ImageMagick.DecodeRgba(file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>The id of the first window whose name starts with "vgpuview", waiting up to <paramref name="timeout"/> while <paramref name="view"/> runs.</summary>
+    public string WaitForWindow(ViewProcess view, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            (int code, string output) = TryRun("/usr/bin/xdotool", "search", "--name", "^vgpuview");
+            if (code == 0 && output.Trim().Length > 0)
+            {
+                return output.Trim().Split('\n')[0];
+            }
+
+            Assert.False(view.HasExited, $"vgpuview view exited before its window appeared on {Display}: {view.Errors}");
+            Assert.True(clock.Elapsed < timeout, $"no vgpuview window appeared on {Display} in {timeout.TotalSeconds} s; stderr so far: {view.Errors}");
+            Thread.Sleep(50);
+        }
+    }
+
+    public string WindowName(string window) => Run("/usr/bin/xdotool", "getwindowname", window).Trim();
+
+    /// <summary>Presses and releases <paramref name="key"/> (an X keysym name) in <paramref name="window"/>.</summary>
+    public void Key(string window, string key) => Run("/usr/bin/xdotool", "key", "--window", window, key);
+
+    public string Run(string program, params string[] args)
+    {
+        (int code, string output) = TryRun(program, args);
+        Assert.True(code == 0, $"{program} {string.Join(' ', args)} failed ({code}): {output}");
+        return output;
+    }
+
+    private (int Code, string Output) TryRun(string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["DISPLAY"] = Display;
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using Process p = Process.Start(start)!;
+        Task<string> error = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output + error.Result);
+    }
+
+    public void Dispose()
+    {
+        if (!_xvfb.HasExited)
+        {
+            _xvfb.Kill();
+            _xvfb.WaitForExit();
+        }
+
+        _xvfb.Dispose();
+    }
+}
