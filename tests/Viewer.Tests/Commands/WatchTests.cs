@@ -154,13 +154,28 @@ public class WatchTests
     }
 
     /// <summary>
-    /// The process's open fds and what they point at, less the assemblies the runtime keeps open
-    /// as it loads them (any test running beside this one may load one).
+    /// The process's open fds of the kinds a device hands out or the cache keeps (memfds,
+    /// dma-bufs and other anonymous inodes, device nodes), with what they point at. Other tests'
+    /// child processes open and close pipes meanwhile, and the runtime maps assemblies: those
+    /// are left out.
     /// </summary>
     private static string[] DeviceFds() => Directory.GetFiles("/proc/self/fd")
-        .Select(f => (Fd: f, Target: new FileInfo(f).LinkTarget ?? string.Empty))
-        .Where(f => !f.Target.EndsWith(".dll", StringComparison.Ordinal) && !f.Target.EndsWith(".so", StringComparison.Ordinal))
+        .Select(f => (Fd: f, Target: TryReadLink(f)))
+        .Where(f => f.Target.StartsWith("/memfd:", StringComparison.Ordinal) || f.Target.StartsWith("anon_inode:", StringComparison.Ordinal) ||
+                    f.Target.StartsWith("/dev/", StringComparison.Ordinal) || f.Target.StartsWith("/dmabuf:", StringComparison.Ordinal))
         .Select(f => $"{f.Fd} -> {f.Target}").Order().ToArray();
+
+    private static string TryReadLink(string fd)
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget ?? string.Empty;
+        }
+        catch (IOException)
+        {
+            return string.Empty; // closed between the listing and the look
+        }
+    }
 
     private static List<JsonElement> WatchJson(string device, int frames)
     {
