@@ -131,10 +131,17 @@ internal sealed class XSession : IDisposable
 
     public void Dispose()
     {
+        // SIGTERM, not Process.Kill's SIGKILL: Xvfb then removes its /tmp/.X<n>-lock and socket.
+        // Killed servers leave stale locks behind, and two servers reclaiming the same stale
+        // lock at once can end up reporting the same display number.
         if (!_xvfb.HasExited)
         {
-            _xvfb.Kill();
-            _xvfb.WaitForExit();
+            TryRun("/bin/kill", "-TERM", _xvfb.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (!_xvfb.WaitForExit(TimeSpan.FromSeconds(5)))
+            {
+                _xvfb.Kill();
+                _xvfb.WaitForExit();
+            }
         }
 
         _xvfb.Dispose();
