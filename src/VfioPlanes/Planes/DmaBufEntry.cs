@@ -140,8 +140,8 @@ public sealed class DmaBufEntry
         {
             int errno = (e as VfioException ?? e.InnerException as VfioException)?.Errno ?? 0;
             throw new VfioException(errno, "mmap", what,
-                $"dma-buf of {_cache.Device.Name} cannot be mapped by the CPU ({Errno.Name(errno)} from mmap of dma-buf {Id}, {Layout.Size} bytes); " +
-                "the stock mbochs exports read-only dma-bufs: use --gpu");
+                $"dma-buf of {_cache.Device.Name} cannot be mapped by the CPU ({Errno.Name(errno)} from mmap of dma-buf {Id}, {Layout.Size} bytes)" +
+                (errno is Errno.EACCES or Errno.EPERM ? "; the stock mbochs exports read-only dma-bufs: use --gpu" : "; use --gpu to import it instead"));
         }
     }
 

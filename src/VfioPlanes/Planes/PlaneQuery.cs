@@ -26,6 +26,9 @@ public enum PlaneStatus
 /// <summary>The outcome of one VFIO_DEVICE_QUERY_GFX_PLANE. A value type: the steady state allocates nothing.</summary>
 public readonly struct PlaneQueryResult
 {
+    /// <summary>The answer for a device that exports no display: the plane is disabled.</summary>
+    public static PlaneQueryResult NoDisplay => new(PlaneStatus.Disabled, default, 0, null);
+
     internal PlaneQueryResult(PlaneStatus status, in PlaneInfo info, int errno, string? message)
     {
         Status = status;
@@ -194,10 +197,31 @@ public sealed class PlaneQuery
             return $"stride {p.Stride} is below width {p.Width} × {format.BytesPerPixel} bytes of {format.Name}";
         }
 
-        ulong needed = (ulong)p.Stride * p.Height;
+        // Intel tiles: X is 512 bytes by 8 rows, Y and Yf 128 bytes by 32 rows (4 KiB each); a
+        // tiled plane's rows are whole tiles wide and its buffer holds whole rows of tiles.
+        (uint tileBytes, uint tileRows) = p.Modifier switch
+        {
+            DrmModifier.I915XTiled => (512u, 8u),
+            DrmModifier.I915YTiled or DrmModifier.I915YfTiled => (128u, 32u),
+            _ => (1u, 1u),
+        };
+        if (tileBytes > 1 && (p.Stride < rowBytes || p.Stride % tileBytes != 0))
+        {
+            return $"stride {p.Stride} of a {DrmModifier.ToText(p.Modifier)} plane is not a whole number of {tileBytes}-byte tiles covering width {p.Width} × {format.BytesPerPixel} bytes";
+        }
+
+        ulong rows = (p.Height + tileRows - 1) / tileRows * tileRows;
+        ulong needed = (ulong)p.Stride * rows;
         if (p.Size < needed)
         {
-            return $"size {p.Size} is below stride {p.Stride} × height {p.Height} = {needed}";
+            return tileRows == 1
+                ? $"size {p.Size} is below stride {p.Stride} × height {p.Height} = {needed}"
+                : $"size {p.Size} is below stride {p.Stride} × {rows} rows (height {p.Height} rounded up to whole tiles) = {needed}";
+        }
+
+        if (p.Size > int.MaxValue)
+        {
+            return $"size {p.Size} is over the {int.MaxValue} bytes a plane may have here";
         }
 
         return null;

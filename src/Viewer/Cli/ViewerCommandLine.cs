@@ -52,7 +52,7 @@ internal static partial class ViewerCommandLine
             case OperationCanceledException:
                 return ExitCodes.Interrupted;
             case IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException or
-                Rendering.EglException or Rendering.GlException:
+                Rendering.EglException or Rendering.GlException or DllNotFoundException or EntryPointNotFoundException:
                 error.WriteLine($"vgpuview: {e.Message}");
                 return ExitCodes.DeviceFailure;
             default:

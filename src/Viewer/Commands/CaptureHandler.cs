@@ -203,7 +203,16 @@ internal sealed class CaptureHandler(CommandContext context)
         }
         else
         {
-            ComposeOnCpu(frame, options);
+            try
+            {
+                ComposeOnCpu(frame, options);
+            }
+            catch (ArgumentException e)
+            {
+                // The converter refuses a layout the device gave (Yf tiling, say): that is the
+                // device's plane, not the command line, so exit 1 with the device named.
+                throw new InvalidDataException($"{source.Device.Name}: primary plane {PlaneText.Describe(primary.Info)}: {e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty)}", e);
+            }
         }
 
         // A new buffer or mode counts as a change even when the pixels happen to be the same.

@@ -17,9 +17,10 @@ internal sealed class InfoHandler(CommandContext context)
         DeviceInfo info = device.GetInfo();
         PlaneSupport support = device.Probe();
         IReadOnlyList<RegionInfo> regions = device.GetRegions();
-        var query = new PlaneQuery(device);
-        PlaneQueryResult primary = support.Any ? query.Query(PlaneType.Primary) : default;
-        PlaneQueryResult cursor = support.Any ? query.Query(PlaneType.Cursor) : default;
+        // A VFIO device without a display answers neither probe: there are no planes to ask for.
+        PlaneQuery? query = support.Any ? new PlaneQuery(device) : null;
+        PlaneQueryResult primary = query?.Query(PlaneType.Primary) ?? PlaneQueryResult.NoDisplay;
+        PlaneQueryResult cursor = query?.Query(PlaneType.Cursor) ?? PlaneQueryResult.NoDisplay;
 
         GpuReport gpu = GpuReport.Probe();
         if (json)

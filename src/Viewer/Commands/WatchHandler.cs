@@ -25,7 +25,6 @@ internal sealed class WatchOptions
 internal sealed class WatchHandler(CommandContext context)
 {
     private readonly ArrayBufferWriter<byte> _jsonBuffer = new(512);
-    private string? _lastProblem;
 
     public int Run(WatchOptions options)
     {
@@ -64,14 +63,11 @@ internal sealed class WatchHandler(CommandContext context)
 
         void Report(Frame f, PlaneState plane, FrameSource s)
         {
+            // FrameSource raises Failed once per distinct problem, so a device that keeps
+            // answering badly is not a flood.
             if ((plane.Events & PlaneEvents.Failed) != 0 && plane.Message is not null)
             {
-                // Said once per distinct problem: a device that keeps answering badly is not a flood.
-                if (plane.Message != _lastProblem)
-                {
-                    context.Error.WriteLine($"vgpuview: frame {f.Number}: {plane.Message}");
-                    _lastProblem = plane.Message;
-                }
+                context.Error.WriteLine($"vgpuview: frame {f.Number}: {plane.Message}");
             }
 
             PlaneEvents e = MainEvent(plane.Events);

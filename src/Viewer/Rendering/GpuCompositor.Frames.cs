@@ -55,6 +55,7 @@ public sealed partial class GpuCompositor
             if (slot is null || !slot.Layout.SameLayout(state.Info))
             {
                 slot?.Dispose();
+                slot = null;
                 _egl.MakeCurrent();
                 slot = new PlaneTexture(this, state.Info, FormatFor(state.Info), dmabuf: null, borrowedMapping: null, fedByCaller: true);
                 slot.SetUploadReason("region plane");

@@ -218,9 +218,17 @@ public sealed partial class GpuCompositor : IDisposable
 
         // Reading past the end of a dma-buf's pages faults (SIGBUS), so the size the device
         // reports must cover every row the texture reads.
+        // Tiled planes are read in whole rows of tiles (X: 8 rows, Y and Yf: 32), whether the
+        // driver imports them or the CPU detiles them; Yf can only be imported.
+        long tileRows = plane.Modifier switch
+        {
+            DrmModifier.I915XTiled => 8,
+            DrmModifier.I915YTiled or DrmModifier.I915YfTiled => 32,
+            _ => 1,
+        };
         long required = plane.Modifier == DrmModifier.Linear
             ? ((long)plane.Stride * (plane.Height - 1)) + ((long)texels * format.TexelBytes)
-            : VfioPlanes.Pixels.PixelConverter.RequiredSourceBytes(VfioPlanes.Pixels.PlaneLayout.FromPlane(plane));
+            : (long)plane.Stride * ((plane.Height + tileRows - 1) / tileRows * tileRows);
         if (plane.Size < required)
         {
             throw new ArgumentException($"{plane.Plane} plane size {plane.Size} is below the {required} bytes of {plane.Height} rows of stride {plane.Stride}", nameof(plane));
@@ -281,6 +289,12 @@ public sealed partial class GpuCompositor : IDisposable
         if (Width == 0)
         {
             return;
+        }
+
+        // An error left by earlier GL work (the window's overlay and blit, an upload) must not be
+        // blamed on a new import by the first-draw check below.
+        while (Interop.Gl.GetError() != Interop.Gl.GL_NO_ERROR)
+        {
         }
 
         primary?.Prepare();

@@ -189,7 +189,9 @@ internal sealed class ViewWindow : IDisposable
             {
                 _compositor.Render(_source, _frame, _showCursor);
                 _hasImage = true;
-                _problem = null;
+
+                // The last good buffer may be on screen while the device's newest answer is invalid.
+                _problem = _frame.Primary.Status == PlaneStatus.Invalid ? _frame.Primary.Message : null;
             }
             catch (Exception e) when (e is ArgumentException or NotSupportedException or GlException or EglException or IOException)
             {

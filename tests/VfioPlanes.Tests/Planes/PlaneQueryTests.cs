@@ -44,6 +44,10 @@ public class PlaneQueryTests
         ["stride below width"] = FakeVfioDevice.Plane(1, stride: 100),
         ["stride below width 565"] = FakeVfioDevice.Plane(1, fourcc: DrmFourcc.RGB565, stride: 1279),
         ["size below stride x height"] = FakeVfioDevice.Plane(1, size: (640 * 4 * 480) - 1),
+        ["x-tiled stride not whole tiles"] = FakeVfioDevice.Plane(1, stride: 2600, size: 2600 * 480, modifier: DrmModifier.I915XTiled),
+        ["y-tiled stride below width"] = FakeVfioDevice.Plane(1, stride: 2048, size: 2048 * 480, modifier: DrmModifier.I915YTiled),
+        ["x-tiled size not whole tile rows"] = FakeVfioDevice.Plane(1, height: 479, stride: 3072, size: 3072 * 479, modifier: DrmModifier.I915XTiled),
+        ["size over 2 GiB"] = FakeVfioDevice.Plane(1, size: 0x80000000),
         ["all zero"] = default,
         ["format 0"] = FakeVfioDevice.Plane(3, fourcc: 0),
         ["width 0"] = FakeVfioDevice.Plane(3, width: 0, stride: 2560),
@@ -59,6 +63,10 @@ public class PlaneQueryTests
     [InlineData("stride below width", "sim:gvt: primary plane: stride 100 is below width 640 × 4 bytes of XR24")]
     [InlineData("stride below width 565", "stride 1279 is below width 640 × 2 bytes of RG16")]
     [InlineData("size below stride x height", "size 1228799 is below stride 2560 × height 480 = 1228800")]
+    [InlineData("x-tiled stride not whole tiles", "stride 2600 of a I915_X_TILED plane is not a whole number of 512-byte tiles covering width 640 × 4 bytes")]
+    [InlineData("y-tiled stride below width", "stride 2048 of a I915_Y_TILED plane is not a whole number of 128-byte tiles covering width 640 × 4 bytes")]
+    [InlineData("x-tiled size not whole tile rows", "size 1471488 is below stride 3072 × 480 rows (height 479 rounded up to whole tiles) = 1474560")]
+    [InlineData("size over 2 GiB", "size 2147483648 is over the 2147483647 bytes a plane may have here")]
     public void Query_BadPrimary_IsInvalidWithMessageNamingDevicePlaneAndField(string rule, string expected)
     {
         var (_, query) = Make(s_bad[rule]);
@@ -83,10 +91,10 @@ public class PlaneQueryTests
     }
 
     [Fact]
-    public void Query_TiledStrideBelowLinearRow_IsNotAStrideError_AndYfIsAccepted()
+    public void Query_YfTiledWithWholeTiles_IsAccepted()
     {
-        // Stride is only checked against width × bpp for linear planes; Yf is refused by capture, not here.
-        var (_, query) = Make(FakeVfioDevice.Plane(1, 640, 480, stride: 2048, size: 2048 * 480, modifier: DrmModifier.I915YfTiled));
+        // Yf is refused by CPU capture (which cannot detile it), not by the query: a GPU imports it.
+        var (_, query) = Make(FakeVfioDevice.Plane(1, 640, 480, stride: 2560, size: 2560 * 480, modifier: DrmModifier.I915YfTiled));
 
         PlaneQueryResult r = query.Query(PlaneType.Primary);
 
