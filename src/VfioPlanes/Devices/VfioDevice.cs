@@ -65,31 +65,11 @@ internal sealed class VfioDevice : IVfioDevice
         return 0;
     }
 
-    public int Read(Span<byte> buffer, long offset, out int bytesRead)
-    {
-        nint n = Interop.Libc.PRead(_device, buffer, offset);
-        if (n < 0)
-        {
-            bytesRead = 0;
-            return Marshal.GetLastPInvokeError();
-        }
+    public int Read(Span<byte> buffer, long offset, out int bytesRead) =>
+        Interop.Libc.PRead(_device, buffer, offset, out bytesRead);
 
-        bytesRead = (int)n;
-        return 0;
-    }
-
-    public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten)
-    {
-        nint n = Interop.Libc.PWrite(_device, buffer, offset);
-        if (n < 0)
-        {
-            bytesWritten = 0;
-            return Marshal.GetLastPInvokeError();
-        }
-
-        bytesWritten = (int)n;
-        return 0;
-    }
+    public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten) =>
+        Interop.Libc.PWrite(_device, buffer, offset, out bytesWritten);
 
     public SafeMappedRegion Map(long offset, long length, bool writable) =>
         SafeMappedRegion.Map(_device, offset, length, writable, $"{Name} at offset 0x{offset:X}");

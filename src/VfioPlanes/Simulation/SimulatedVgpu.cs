@@ -174,10 +174,17 @@ internal sealed class SimulatedVgpu : IVfioDevice
         return rgba;
     }
 
-    public int GetDeviceInfo(ref vfio_device_info info)
+    // Every call on a disposed device throws, as on a closed fd; on a removed one it fails with
+    // ENODEV, as an mdev's does after a write to its "remove" file.
+    private bool Removed()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_unplugged)
+        return _unplugged;
+    }
+
+    public int GetDeviceInfo(ref vfio_device_info info)
+    {
+        if (Removed())
         {
             return Errno.ENODEV;
         }
@@ -196,8 +203,7 @@ internal sealed class SimulatedVgpu : IVfioDevice
 
     public int GetRegionInfo(Span<byte> buffer)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_unplugged)
+        if (Removed())
         {
             return Errno.ENODEV;
         }
@@ -306,9 +312,8 @@ internal sealed class SimulatedVgpu : IVfioDevice
 
     public int GetGfxDmaBuf(uint dmabufId, out SafeFdHandle? dmabuf)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         dmabuf = null;
-        if (_unplugged)
+        if (Removed())
         {
             return Errno.ENODEV;
         }
@@ -331,9 +336,8 @@ internal sealed class SimulatedVgpu : IVfioDevice
 
     public int Read(Span<byte> buffer, long offset, out int bytesRead)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         bytesRead = 0;
-        if (_unplugged)
+        if (Removed())
         {
             return Errno.ENODEV;
         }
@@ -350,21 +354,13 @@ internal sealed class SimulatedVgpu : IVfioDevice
             offset = region.Offset;
         }
 
-        nint n = Interop.Libc.PRead(_deviceFd, buffer, offset);
-        if (n < 0)
-        {
-            return Marshal.GetLastPInvokeError();
-        }
-
-        bytesRead = (int)n;
-        return 0;
+        return Interop.Libc.PRead(_deviceFd, buffer, offset, out bytesRead);
     }
 
     public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         bytesWritten = 0;
-        if (_unplugged)
+        if (Removed())
         {
             return Errno.ENODEV;
         }
@@ -385,14 +381,7 @@ internal sealed class SimulatedVgpu : IVfioDevice
             return rc;
         }
 
-        nint n = Interop.Libc.PWrite(_deviceFd, buffer, offset);
-        if (n < 0)
-        {
-            return Marshal.GetLastPInvokeError();
-        }
-
-        bytesWritten = (int)n;
-        return 0;
+        return Interop.Libc.PWrite(_deviceFd, buffer, offset, out bytesWritten);
     }
 
     public SafeMappedRegion Map(long offset, long length, bool writable)

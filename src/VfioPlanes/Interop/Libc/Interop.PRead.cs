@@ -15,5 +15,13 @@ internal static partial class Interop
                 return PReadRaw(fd, p, (nuint)buffer.Length, offset);
             }
         }
+
+        /// <summary>pread(2) as the device contract wants it: 0 and the byte count, or the errno.</summary>
+        internal static int PRead(SafeFdHandle fd, Span<byte> buffer, long offset, out int bytesRead)
+        {
+            nint n = PRead(fd, buffer, offset);
+            bytesRead = n < 0 ? 0 : (int)n;
+            return n < 0 ? Marshal.GetLastPInvokeError() : 0;
+        }
     }
 }
