@@ -15,6 +15,8 @@ internal sealed class XSession : IDisposable
     public const int ScreenWidth = 1280;
     public const int ScreenHeight = 800;
 
+    private static readonly object s_startLock = new();
+
     private readonly Process _xvfb;
 
     private XSession(Process xvfb, int display)
@@ -49,10 +51,22 @@ internal sealed class XSession : IDisposable
             start.ArgumentList.Add(a);
         }
 
-        Process xvfb = Process.Start(start)!;
-        Task<string> errors = xvfb.StandardError.ReadToEndAsync();
-        Task<string?> line = xvfb.StandardOutput.ReadLineAsync();
-        if (!line.Wait(TimeSpan.FromSeconds(20)) || !int.TryParse(line.Result, out int display))
+        // One server starts at a time: with -displayfd, Xvfb chooses its number by creating the
+        // listening socket first and taking the lock file after, so two servers starting at once
+        // can both settle on the same number, and one's clients then find no server there.
+        Process xvfb;
+        Task<string> errors;
+        Task<string?> line;
+        bool reported;
+        lock (s_startLock)
+        {
+            xvfb = Process.Start(start)!;
+            errors = xvfb.StandardError.ReadToEndAsync();
+            line = xvfb.StandardOutput.ReadLineAsync();
+            reported = line.Wait(TimeSpan.FromSeconds(20));
+        }
+
+        if (!reported || !int.TryParse(line.Result, out int display))
         {
             if (!xvfb.HasExited)
             {
