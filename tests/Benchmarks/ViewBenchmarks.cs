@@ -20,7 +20,7 @@ namespace VgpuView.Benchmarks;
 /// the window uploads every frame. Import is measured on the headless renderer over the same
 /// frames (the surfaceless display of Mesa 25), as the figure the window would reach where its
 /// display imports. Needs an X server and, for import, Mesa 25 as the EGL vendor:
-/// <c>Xvfb :99 -screen 0 1920x1080x24 -nolisten tcp &amp; DISPLAY=:99 env $(cat .cache/mesa25/env) dotnet run -c Release --project tests/Benchmarks -- --filter '*ViewBenchmarks*'</c>.
+/// <c>Xvfb :99 -noreset -screen 0 1920x1080x24 -nolisten tcp &amp; DISPLAY=:99 env $(cat .cache/mesa25/env) dotnet run -c Release --project tests/Benchmarks -- --filter '*ViewBenchmarks*'</c>.
 /// GLFW and the GL context belong to the thread that created them, so it runs in process.
 /// </summary>
 [MemoryDiagnoser]

@@ -36,7 +36,20 @@ internal sealed class ViewProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>Whether the process has ended; once it has, its output has been read to the end.</summary>
+    public bool HasExited
+    {
+        get
+        {
+            if (!_process.HasExited)
+            {
+                return false;
+            }
+
+            _process.WaitForExit();
+            return true;
+        }
+    }
 
     public string Output => string.Join('\n', _stdout);
 
@@ -56,9 +69,17 @@ internal sealed class ViewProcess : IDisposable
                 }
             }
 
-            if (_process.HasExited && _stdout.All(l => !match(l)))
+            if (_process.HasExited)
             {
+                // The process can end before its last lines are read: wait for the end of its
+                // output, then look once more.
                 _process.WaitForExit();
+                string? last = _stdout.FirstOrDefault(match);
+                if (last is not null)
+                {
+                    return last;
+                }
+
                 Assert.Fail($"vgpuview view exited ({_process.ExitCode}) before printing the line: {Errors}");
             }
 

@@ -18,10 +18,12 @@ internal sealed class XSession : IDisposable
     private static readonly object s_startLock = new();
 
     private readonly Process _xvfb;
+    private readonly Task<string> _serverErrors;
 
-    private XSession(Process xvfb, int display)
+    private XSession(Process xvfb, Task<string> serverErrors, int display)
     {
         _xvfb = xvfb;
+        _serverErrors = serverErrors;
         Display = ":" + display;
     }
 
@@ -45,8 +47,13 @@ internal sealed class XSession : IDisposable
 
         // -displayfd: Xvfb picks a free display number itself and writes it to that fd (here its
         // standard output) once it accepts connections, so parallel runs never collide.
+        // -noreset: by default the server resets (frees everything, recompiles its keymap) each
+        // time its last client disconnects, and a client that connects during the reset can be
+        // refused: XOpenDisplay fails with no message. A test's clients come and go (xdotool polls
+        // for the window while vgpuview is still starting), so without it `view` sometimes could
+        // not open a display the server had just reported.
         var start = new ProcessStartInfo("/usr/bin/Xvfb") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string a in (string[])["-displayfd", "1", "-screen", "0", $"{ScreenWidth}x{ScreenHeight}x24", "-nolisten", "tcp"])
+        foreach (string a in (string[])["-displayfd", "1", "-noreset", "-screen", "0", $"{ScreenWidth}x{ScreenHeight}x24", "-nolisten", "tcp"])
         {
             start.ArgumentList.Add(a);
         }
@@ -79,7 +86,46 @@ internal sealed class XSession : IDisposable
             throw new InvalidOperationException("Xvfb did not report its display: " + why);
         }
 
-        return new XSession(xvfb, display);
+        var session = new XSession(xvfb, errors, display);
+        try
+        {
+            session.WaitUntilServing(TimeSpan.FromSeconds(20));
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
+        return session;
+    }
+
+    /// <summary>What the server has said about itself, for failure messages: whether it still runs, and its standard error once it has exited.</summary>
+    public string ServerState => _xvfb.HasExited
+        ? $"Xvfb on {Display} exited with {_xvfb.ExitCode}: " + (_serverErrors.Wait(TimeSpan.FromSeconds(2)) ? _serverErrors.Result.Trim() : "(no output)")
+        : $"Xvfb on {Display} is running";
+
+    // The display number is reported once the server listens; a client that then connects must
+    // be served. Proving it here, before a test starts vgpuview, separates "the server never came
+    // up" from "vgpuview could not open the display", which is the test's business.
+    private void WaitUntilServing(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            (int code, string output) = TryRun("/usr/bin/xdotool", "getdisplaygeometry");
+            if (code == 0 && output.Trim() == $"{ScreenWidth} {ScreenHeight}")
+            {
+                return;
+            }
+
+            if (_xvfb.HasExited || clock.Elapsed > timeout)
+            {
+                throw new InvalidOperationException($"Xvfb reported display {Display} but does not serve it (xdotool getdisplaygeometry: {code}, {output.Trim()}); {ServerState}");
+            }
+
+            Thread.Sleep(50);
+        }
     }
 
     /// <summary>The screen as RGBA rows, ScreenWidth wide, screenshot with ImageMagick's import.</summary>
@@ -109,8 +155,8 @@ internal sealed class XSession : IDisposable
                 return output.Trim().Split('\n')[0];
             }
 
-            Assert.False(view.HasExited, $"vgpuview view exited before its window appeared on {Display}: {view.Errors}");
-            Assert.True(clock.Elapsed < timeout, $"no vgpuview window appeared on {Display} in {timeout.TotalSeconds} s; stderr so far: {view.Errors}");
+            Assert.False(view.HasExited, $"vgpuview view exited before its window appeared on {Display}: {view.Errors} ({ServerState})");
+            Assert.True(clock.Elapsed < timeout, $"no vgpuview window appeared on {Display} in {timeout.TotalSeconds} s; stderr so far: {view.Errors} ({ServerState})");
             Thread.Sleep(50);
         }
     }
