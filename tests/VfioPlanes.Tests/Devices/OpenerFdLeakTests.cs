@@ -51,7 +51,7 @@ public sealed class OpenerFdLeakTests : IDisposable
             DeviceSpec.Parse("fd:" + memfd.Number),          // dup made, GET_INFO fails
         ];
         OpenAll(specs, tree);
-        int before = OpenFdCount();
+        var before = FdSnapshot.Take(collectFirst: false);
 
         for (int i = 0; i < 20; i++)
         {
@@ -59,7 +59,8 @@ public sealed class OpenerFdLeakTests : IDisposable
         }
 
         // No GC first: a handle left for the finalizer is a leak too.
-        Assert.Equal(before, OpenFdCount());
+        var after = FdSnapshot.Take(collectFirst: false);
+        Assert.True(after.Count == before.Count, after.Since(before));
     }
 
     private void OpenAll(DeviceSpec[] specs, SysfsTree tree)
@@ -69,6 +70,4 @@ public sealed class OpenerFdLeakTests : IDisposable
             Assert.Throws<DeviceOpenException>(() => VfioDeviceOpener.Open(spec, tree, _dev, "/nonexistent-proc"));
         }
     }
-
-    private static int OpenFdCount() => Directory.GetFileSystemEntries("/proc/self/fd").Length;
 }

@@ -1,3 +1,4 @@
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.VfioPlanes.Tests.Fakes;
@@ -10,18 +11,6 @@ namespace VgpuView.VfioPlanes.Tests.Planes;
 [CollectionDefinition(nameof(FdCounting), DisableParallelization = true)]
 public sealed class FdCounting
 {
-    /// <summary>
-    /// The process's open fds, after finalizers ran: fds other tests dropped without disposing
-    /// would otherwise close at random moments and skew the count.
-    /// </summary>
-    public static int OpenFdCount()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return Directory.GetFileSystemEntries("/proc/self/fd").Length;
-    }
-
     /// <summary>What /proc/self/fd/N points at ("/memfd:fake-dmabuf-3 (deleted)"), or null when N is not open.</summary>
     public static string? FdTarget(int fd)
     {
@@ -258,7 +247,7 @@ public class DmaBufCacheTests
     public void RandomSequence_NeverEvictsHeldEntries_StaysWithinCapacity_CountersAddUp_AndLeaksNoFd()
     {
         const int capacity = 5;
-        int fdsBefore = FdCounting.OpenFdCount();
+        var fdsBefore = FdSnapshot.Take();
         var (fake, device) = MakeDevice();
         var cache = new DmaBufCache(device, capacity);
         var random = new Random(20261122);
@@ -329,6 +318,7 @@ public class DmaBufCacheTests
         cache.Dispose();
         device.Dispose();
         Assert.Equal(0, cache.Counters.OpenFds);
-        Assert.Equal(fdsBefore, FdCounting.OpenFdCount());
+        var fdsAfter = FdSnapshot.Take();
+        Assert.True(fdsAfter.Count == fdsBefore.Count, fdsAfter.Since(fdsBefore));
     }
 }

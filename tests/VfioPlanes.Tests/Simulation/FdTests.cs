@@ -1,3 +1,4 @@
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.SafeHandles;
 using VgpuView.VfioPlanes.Simulation;
 using Xunit;
@@ -11,7 +12,7 @@ public class FdCountingCollection
 {
 }
 
-/// <summary>Counts /proc/self/fd, so it runs alone.</summary>
+/// <summary>Counts the process's fds (<see cref="FdSnapshot"/>), so it runs alone.</summary>
 [Collection(nameof(FdCountingCollection))]
 public class FdTests
 {
@@ -22,7 +23,7 @@ public class FdTests
     [InlineData("mdpy")]
     public void Dispose_ClosesEveryFdTheDeviceOpened(string options)
     {
-        int before = OpenFdCount();
+        var before = FdSnapshot.Take(collectFirst: false);
         uint kind = options == "mdpy" ? VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
         using (var sim = Open(options))
         {
@@ -38,10 +39,11 @@ public class FdTests
                 }
             }
 
-            Assert.True(OpenFdCount() > before, "the device holds real fds while open");
+            Assert.True(FdSnapshot.Take(collectFirst: false).Count > before.Count, "the device holds real fds while open");
         }
 
-        Assert.Equal(before, OpenFdCount());
+        var after = FdSnapshot.Take(collectFirst: false);
+        Assert.True(after.Count == before.Count, after.Since(before));
     }
 
     [Fact]

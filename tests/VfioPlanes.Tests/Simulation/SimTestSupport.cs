@@ -46,8 +46,6 @@ internal static class SimTestSupport
     /// <summary>Where /proc/self/fd/N points: "/memfd:name (deleted)", "anon_inode:dmabuf" or "/dmabuf:".</summary>
     public static string FdTarget(SafeFdHandle fd) => new FileInfo($"/proc/self/fd/{fd.Number}").LinkTarget ?? string.Empty;
 
-    public static int OpenFdCount() => Directory.GetFiles("/proc/self/fd").Length;
-
     public static uint Signed(int v) => unchecked((uint)v);
 
     /// <summary>Region info with an argsz of <paramref name="argsz"/> bytes.</summary>

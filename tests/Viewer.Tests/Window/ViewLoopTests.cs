@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.Viewer.Commands;
@@ -137,7 +138,7 @@ public sealed class ViewLoopTests : IDisposable
         }
     }
 
-    private static int OpenFds() => Directory.GetFiles("/proc/self/fd").Length;
+    private static int OpenFds() => FdSnapshot.Take(collectFirst: false).Count;
 
     private static void SetDisplay(string display)
     {

@@ -1,0 +1,80 @@
+namespace VgpuView.Tests.Shared;
+
+/// <summary>
+/// The process's open fds (/proc/self/fd) as a leak test sees them: every fd and what it points
+/// at, except the runtime's and the test host's own plumbing (sockets, pipes, epoll, eventfd,
+/// signalfd, timerfd and inotify instances). The runtime opens those lazily from its own threads
+/// (the first Process start creates a signal pipe, the first async socket an epoll instance), so
+/// a count that included them could move while a test runs alone. A device, a dma-buf cache or a
+/// renderer opens none of those kinds: what it leaks is a memfd, a dma-buf, another anonymous
+/// inode, a device node or a file, and those are all counted.
+/// </summary>
+public sealed class FdSnapshot
+{
+    private static readonly string[] s_plumbing =
+    [
+        "socket:", "pipe:", "anon_inode:[eventpoll]", "anon_inode:[eventfd]", "anon_inode:[signalfd]",
+        "anon_inode:[timerfd]", "anon_inode:inotify",
+    ];
+
+    private readonly SortedDictionary<int, string> _fds;
+
+    private FdSnapshot(SortedDictionary<int, string> fds)
+    {
+        _fds = fds;
+    }
+
+    public int Count => _fds.Count;
+
+    /// <summary>
+    /// The open fds now. With <paramref name="collectFirst"/>, finalizers run first, so fds that
+    /// other code dropped without disposing do not close at a random moment later.
+    /// </summary>
+    public static FdSnapshot Take(bool collectFirst = true)
+    {
+        if (collectFirst)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+        }
+
+        var fds = new SortedDictionary<int, string>();
+        foreach (string entry in Directory.GetFileSystemEntries("/proc/self/fd"))
+        {
+            string? target = ReadLink(entry);
+            if (target is not null && !s_plumbing.Any(p => target.StartsWith(p, StringComparison.Ordinal)) &&
+                int.TryParse(Path.GetFileName(entry), out int fd))
+            {
+                fds[fd] = target;
+            }
+        }
+
+        return fds.Count == 0 ? throw new InvalidOperationException("/proc/self/fd listed no fds") : new FdSnapshot(fds);
+    }
+
+    /// <summary>For a failure message: the fds opened and closed since <paramref name="before"/>.</summary>
+    public string Since(FdSnapshot before)
+    {
+        var opened = _fds.Where(f => !before._fds.TryGetValue(f.Key, out string? t) || t != f.Value).Select(f => $"{f.Key} -> {f.Value}");
+        var closed = before._fds.Where(f => !_fds.TryGetValue(f.Key, out string? t) || t != f.Value).Select(f => $"{f.Key} -> {f.Value}");
+        return $"{before.Count} fds before, {Count} now; opened since: [{string.Join(", ", opened)}]; closed since: [{string.Join(", ", closed)}]";
+    }
+
+    // The fd can close between listing the directory and reading its link (another thread's).
+    private static string? ReadLink(string entry)
+    {
+        try
+        {
+            return new FileInfo(entry).LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
