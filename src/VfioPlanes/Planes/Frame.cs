@@ -71,6 +71,10 @@ public sealed class PlaneState
     /// <summary>Why the plane is invalid or the device gone, naming device, plane and field; null otherwise.</summary>
     public string? Message { get; internal set; }
 
+    // Message came from a failed VFIO_DEVICE_GET_GFX_DMABUF (with Errno), so a repeat of the same
+    // failure reuses it.
+    internal bool FetchFailed { get; set; }
+
     public PlaneEvents Events { get; internal set; }
 
     /// <summary>The shown buffer's bytes for the CPU (dma-buf synced, region mapped).</summary>

@@ -186,16 +186,29 @@ public sealed class FrameSource : IDisposable
             return Keep(state, PlaneStatus.Transient, errno, null);
         }
 
-        string plane = PlaneQuery.PlaneName(state.Plane);
-        message ??= $"{Device.Name}: {plane} plane: VFIO_DEVICE_GET_GFX_DMABUF failed: " +
-            $"{System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({Errno.Name(errno)})";
+        // A fetch that keeps failing with the same errno keeps its first message: no new string
+        // every frame.
+        if (message is null)
+        {
+            message = state.Status is PlaneStatus.Invalid or PlaneStatus.Gone && state.Errno == errno && state.FetchFailed
+                ? state.Message
+                : $"{Device.Name}: {PlaneQuery.PlaneName(state.Plane)} plane: VFIO_DEVICE_GET_GFX_DMABUF failed: " +
+                  $"{System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({Errno.Name(errno)})";
+        }
+
+        FrameStatus status;
         if (Errno.IsDeviceGone(errno))
         {
             Keep(state, PlaneStatus.Gone, errno, message);
-            return FrameStatus.DeviceGone;
+            status = FrameStatus.DeviceGone;
+        }
+        else
+        {
+            status = Keep(state, PlaneStatus.Invalid, errno, message);
         }
 
-        return Keep(state, PlaneStatus.Invalid, errno, message);
+        state.FetchFailed = true;
+        return status;
     }
 
     // A failed answer: the buffer shown stays; the failure is reported (once as an event while it repeats).
@@ -206,6 +219,7 @@ public sealed class FrameSource : IDisposable
         state.Status = status;
         state.Errno = errno;
         state.Message = message;
+        state.FetchFailed = false;
         return status == PlaneStatus.Transient ? FrameStatus.Retried : FrameStatus.Ok;
     }
 

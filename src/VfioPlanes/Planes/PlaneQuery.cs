@@ -68,6 +68,8 @@ public sealed class PlaneQuery
     private PlaneInfo _lastPrimary;
     private bool _hasPrimary;
     private bool _primaryAsked;
+    private Problem _primaryProblem;
+    private Problem _cursorProblem;
 
     /// <summary>Probes the device (once, cached by the device) and picks dma-buf planes over region planes, as QEMU does.</summary>
     public PlaneQuery(VgpuDevice device)
@@ -152,10 +154,19 @@ public sealed class PlaneQuery
             return new PlaneQueryResult(PlaneStatus.Disabled, default, 0, null);
         }
 
+        // A device that keeps giving the same bad answer gets the same message back each frame,
+        // not a new string at the display's refresh rate.
+        ref Problem last = ref ProblemOf(plane);
+        if (last.Message is not null && last.Errno == 0 && last.Info == info)
+        {
+            return new PlaneQueryResult(PlaneStatus.Invalid, default, 0, last.Message);
+        }
+
         string? problem = Validate(info);
         if (problem is not null)
         {
-            return new PlaneQueryResult(PlaneStatus.Invalid, default, 0, $"{_device.Name}: {PlaneName(plane)} plane: {problem}");
+            last = new Problem(info, 0, $"{_device.Name}: {PlaneName(plane)} plane: {problem}");
+            return new PlaneQueryResult(PlaneStatus.Invalid, default, 0, last.Message);
         }
 
         return new PlaneQueryResult(PlaneStatus.Enabled, info, 0, null);
@@ -248,9 +259,26 @@ public sealed class PlaneQuery
         }
 
         // Transient errors come every mode change on mbochs; their message is made only when
-        // someone reads it, so the retry path stays free of allocations.
-        string? message = status == PlaneStatus.Transient ? null
-            : $"{_device.Name}: {PlaneName(plane)} plane: VFIO_DEVICE_QUERY_GFX_PLANE failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({Errno.Name(errno)})";
-        return new PlaneQueryResult(status, default, errno, message);
+        // someone reads it, so the retry path stays free of allocations. A lasting error keeps
+        // the message it was given first.
+        if (status == PlaneStatus.Transient)
+        {
+            return new PlaneQueryResult(status, default, errno, null);
+        }
+
+        ref Problem last = ref ProblemOf(plane);
+        if (last.Message is null || last.Errno != errno)
+        {
+            last = new Problem(default, errno,
+                $"{_device.Name}: {PlaneName(plane)} plane: VFIO_DEVICE_QUERY_GFX_PLANE failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({Errno.Name(errno)})");
+        }
+
+        return new PlaneQueryResult(status, default, errno, last.Message);
     }
+
+    private ref Problem ProblemOf(PlaneType plane) => ref plane == PlaneType.Cursor ? ref _cursorProblem : ref _primaryProblem;
+
+    // The last failed answer for one plane: the plane it described (validation problems, errno 0)
+    // or the errno the query failed with, and the message made for it.
+    private readonly record struct Problem(PlaneInfo Info, int Errno, string? Message);
 }

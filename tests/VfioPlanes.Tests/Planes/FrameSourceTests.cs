@@ -298,4 +298,55 @@ public class FrameSourceTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
     }
+
+    public static TheoryData<string> LastingFailures => ["invalid answer", "query errno", "fetch errno"];
+
+    [Theory]
+    [MemberData(nameof(LastingFailures))]
+    public void Next_AFailureThatLasts_KeepsItsMessage_AndAllocatesNothing(string failure)
+    {
+        const int frames = 200;
+        var (fake, source) = Make();
+        var frame = new Frame();
+        switch (failure)
+        {
+            case "invalid answer":
+                fake.SetPlane(PlaneType.Primary, s_primary with { stride = 16 });
+                break;
+            case "query errno":
+                for (int i = 0; i < frames + 3; i++)
+                {
+                    fake.QueryErrors[PlaneType.Primary].Enqueue(Errno.EINVAL);
+                }
+
+                break;
+            default:
+                // Both planes fetch: the cursor's fetch fails too.
+                for (int i = 0; i < 2 * (frames + 3); i++)
+                {
+                    fake.DmaBufErrors.Enqueue(Errno.EINVAL);
+                }
+
+                break;
+        }
+
+        source.Next(frame);
+        string? message = frame.Primary.Message;
+        Assert.Equal(PlaneStatus.Invalid, frame.Primary.Status);
+        Assert.Equal(PlaneEvents.Failed, frame.Primary.Events);
+        Assert.StartsWith("sim:gvt: primary plane: ", message);
+        source.Next(frame);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < frames; i++)
+        {
+            source.Next(frame);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(PlaneStatus.Invalid, frame.Primary.Status);
+        Assert.Equal(PlaneEvents.None, frame.Primary.Events);
+        Assert.Same(message, frame.Primary.Message);
+    }
 }
