@@ -57,8 +57,7 @@ public static class RawCapture
             // What the plane occupies: its reported size, and never less than its rows (of tiles) need.
             long needed = Math.Max(PixelConverter.RequiredSourceBytes(PlaneLayout.FromPlane(info)), info.Size);
             int length = (int)Math.Min(bytes.Length, needed);
-            byte[] copy = bytes[..length].ToArray();
-            AtomicFile.Write(Path.Combine(directory, file), s => s.Write(copy));
+            AtomicFile.Write(Path.Combine(directory, file), bytes[..length]);
             planes.Add((info, file));
         }
     }

@@ -91,4 +91,32 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal(["sub"], Entries());
         Assert.True(Directory.Exists(sub));
     }
+
+    [Fact]
+    public void WriteSpan_ReplacesTheFileWithExactlyTheBytes()
+    {
+        string path = Path.Combine(_dir, "plane.raw");
+        File.WriteAllText(path, "old contents, longer than the new");
+        byte[] bytes = new byte[200_000];
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)((i * 31) ^ (i >> 9));
+        }
+
+        AtomicFile.Write(path, bytes.AsSpan(1, bytes.Length - 2));
+
+        Assert.Equal(bytes[1..^1], File.ReadAllBytes(path));
+        Assert.Equal(["plane.raw"], Entries());
+    }
+
+    [Fact]
+    public void WriteSpan_ToADirectory_FailsNamingThePath_AndLeavesNothing()
+    {
+        string sub = Path.Combine(_dir, "sub");
+        Directory.CreateDirectory(sub);
+        var e = Assert.Throws<IOException>(() => AtomicFile.Write(sub, "x"u8));
+        Assert.Contains(sub, e.Message);
+        Assert.Equal(["sub"], Entries());
+        Assert.Empty(Directory.GetFileSystemEntries(sub));
+    }
 }
