@@ -2,19 +2,21 @@ namespace VgpuView.Tests.Shared;
 
 /// <summary>
 /// The process's open fds (/proc/self/fd) as a leak test sees them: every fd and what it points
-/// at, except the runtime's and the test host's own plumbing (sockets, pipes, epoll, eventfd,
-/// signalfd, timerfd and inotify instances). The runtime opens those lazily from its own threads
-/// (the first Process start creates a signal pipe, the first async socket an epoll instance), so
-/// a count that included them could move while a test runs alone. A device, a dma-buf cache or a
-/// renderer opens none of those kinds: what it leaks is a memfd, a dma-buf, another anonymous
-/// inode, a device node or a file, and those are all counted.
+/// at, except the runtime's and the test host's own: sockets, pipes, epoll, eventfd, signalfd,
+/// timerfd and inotify instances, the assemblies it has loaded (it keeps each .dll open) and
+/// /dev/null, /dev/urandom and /dev/tty. The runtime opens those lazily, some from its own
+/// threads (the first Process start creates a signal pipe, the first async socket an epoll
+/// instance, the first use of a type loads its assembly), so a count that included them could
+/// move while a test runs alone. A device, a dma-buf cache or a renderer opens none of them: what
+/// it leaks is a memfd, a dma-buf, another anonymous inode, a device node or a file, and those
+/// are all counted.
 /// </summary>
 public sealed class FdSnapshot
 {
     private static readonly string[] s_plumbing =
     [
         "socket:", "pipe:", "anon_inode:[eventpoll]", "anon_inode:[eventfd]", "anon_inode:[signalfd]",
-        "anon_inode:[timerfd]", "anon_inode:inotify",
+        "anon_inode:[timerfd]", "anon_inode:inotify", "/dev/null", "/dev/urandom", "/dev/tty",
     ];
 
     private readonly SortedDictionary<int, string> _fds;
@@ -43,7 +45,7 @@ public sealed class FdSnapshot
         foreach (string entry in Directory.GetFileSystemEntries("/proc/self/fd"))
         {
             string? target = ReadLink(entry);
-            if (target is not null && !s_plumbing.Any(p => target.StartsWith(p, StringComparison.Ordinal)) &&
+            if (target is not null && !IsRuntimes(target) &&
                 int.TryParse(Path.GetFileName(entry), out int fd))
             {
                 fds[fd] = target;
@@ -60,6 +62,9 @@ public sealed class FdSnapshot
         var closed = before._fds.Where(f => !_fds.TryGetValue(f.Key, out string? t) || t != f.Value).Select(f => $"{f.Key} -> {f.Value}");
         return $"{before.Count} fds before, {Count} now; opened since: [{string.Join(", ", opened)}]; closed since: [{string.Join(", ", closed)}]";
     }
+
+    private static bool IsRuntimes(string target) =>
+        target.EndsWith(".dll", StringComparison.Ordinal) || s_plumbing.Any(p => target.StartsWith(p, StringComparison.Ordinal));
 
     // The fd can close between listing the directory and reading its link (another thread's).
     private static string? ReadLink(string entry)

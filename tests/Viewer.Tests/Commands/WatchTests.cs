@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using VgpuView.Tests.Shared;
 using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Commands;
 using VgpuView.Viewer.Tests.Cli;
@@ -145,36 +146,13 @@ public class WatchTests
     [Fact]
     public void Watch_ManyFrames_OpenFdsReturnToTheStartingCount()
     {
-        string[] before = DeviceFds();
+        var before = FdSnapshot.Take();
 
         List<JsonElement> lines = WatchJson("sim:gvt", 1000);
 
         Assert.All(lines, l => Assert.InRange(l.GetProperty("cache").GetProperty("open_fds").GetInt32(), 0, 8));
-        Assert.Equal(before, DeviceFds());
-    }
-
-    /// <summary>
-    /// The process's open fds of the kinds a device hands out or the cache keeps (memfds,
-    /// dma-bufs and other anonymous inodes, device nodes), with what they point at. Other tests'
-    /// child processes open and close pipes meanwhile, and the runtime maps assemblies: those
-    /// are left out.
-    /// </summary>
-    private static string[] DeviceFds() => Directory.GetFiles("/proc/self/fd")
-        .Select(f => (Fd: f, Target: TryReadLink(f)))
-        .Where(f => f.Target.StartsWith("/memfd:", StringComparison.Ordinal) || f.Target.StartsWith("anon_inode:", StringComparison.Ordinal) ||
-                    f.Target.StartsWith("/dev/", StringComparison.Ordinal) || f.Target.StartsWith("/dmabuf:", StringComparison.Ordinal))
-        .Select(f => $"{f.Fd} -> {f.Target}").Order().ToArray();
-
-    private static string TryReadLink(string fd)
-    {
-        try
-        {
-            return new FileInfo(fd).LinkTarget ?? string.Empty;
-        }
-        catch (IOException)
-        {
-            return string.Empty; // closed between the listing and the look
-        }
+        var after = FdSnapshot.Take();
+        Assert.True(after.Count == before.Count, after.Since(before));
     }
 
     private static List<JsonElement> WatchJson(string device, int frames)
