@@ -256,19 +256,8 @@ public sealed partial class GpuCompositor : IDisposable
             return $"the driver does not list {DrmFourcc.ToText(format.CarrierFourcc)} for import";
         }
 
-        // As QEMU's ui/egl-helpers.c does: modifier attributes only for a modifier other than
-        // linear, and only one the driver lists for the format.
-        if (plane.Modifier != DrmModifier.Linear)
-        {
-            if (!_egl.IsModifierListed(format.CarrierFourcc, plane.Modifier))
-            {
-                return $"the driver does not list modifier {DrmModifier.ToText(plane.Modifier)} for {DrmFourcc.ToText(format.CarrierFourcc)}";
-            }
-
-            withModifier = true;
-        }
-
-        return null;
+        ModifierListing listing = _egl.ListingOf(format.CarrierFourcc, plane.Modifier);
+        return ModifierListings.Refusal(format.CarrierFourcc, plane.Modifier, listing, out withModifier);
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ internal sealed class HeadlessEgl : IDisposable
     private readonly SafeEglContextHandle _context;
     private readonly HashSet<string> _extensions;
     private readonly Dictionary<uint, bool> _importableFormats = [];
-    private readonly Dictionary<uint, ulong[]> _modifiers = [];
+    private readonly Dictionary<uint, (ulong[] Modifiers, int[] ExternalOnly)> _modifiers = [];
     private readonly bool _borrowed;
     private bool _disposed;
 
@@ -228,32 +228,33 @@ internal sealed class HeadlessEgl : IDisposable
         return listed;
     }
 
-    /// <summary>Whether the driver lists <paramref name="modifier"/> for <paramref name="fourcc"/> (eglQueryDmaBufModifiersEXT).</summary>
-    public bool IsModifierListed(uint fourcc, ulong modifier)
+    /// <summary>How the driver lists <paramref name="modifier"/> for <paramref name="fourcc"/> (eglQueryDmaBufModifiersEXT).</summary>
+    public ModifierListing ListingOf(uint fourcc, ulong modifier)
     {
         if (!HasModifiers || !IsImportable(fourcc))
         {
-            return false;
+            return ModifierListing.Unknown;
         }
 
-        if (!_modifiers.TryGetValue(fourcc, out ulong[]? list))
+        if (!_modifiers.TryGetValue(fourcc, out var listing))
         {
             nint dpy = _display.DangerousGetHandle();
-            if (Interop.Egl.QueryDmaBufModifiersEXT(dpy, unchecked((int)fourcc), [], out int count) != Interop.Egl.EGL_TRUE)
+            if (Interop.Egl.QueryDmaBufModifiersEXT(dpy, unchecked((int)fourcc), [], [], out int count) != Interop.Egl.EGL_TRUE)
             {
                 throw EglException.Last("eglQueryDmaBufModifiersEXT");
             }
 
-            list = new ulong[count];
-            if (Interop.Egl.QueryDmaBufModifiersEXT(dpy, unchecked((int)fourcc), list, out count) != Interop.Egl.EGL_TRUE)
+            listing = (new ulong[count], new int[count]);
+            if (Interop.Egl.QueryDmaBufModifiersEXT(dpy, unchecked((int)fourcc), listing.Modifiers, listing.ExternalOnly, out count) != Interop.Egl.EGL_TRUE)
             {
                 throw EglException.Last("eglQueryDmaBufModifiersEXT");
             }
 
-            _modifiers[fourcc] = list;
+            listing = (listing.Modifiers[..count], listing.ExternalOnly[..count]);
+            _modifiers[fourcc] = listing;
         }
 
-        return Array.IndexOf(list, modifier) >= 0;
+        return ModifierListings.Find(listing.Modifiers, listing.ExternalOnly, modifier);
     }
 
     /// <summary>

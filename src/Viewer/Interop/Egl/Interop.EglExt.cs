@@ -121,13 +121,23 @@ internal static partial class Interop
             }
         }
 
-        /// <summary>eglQueryDmaBufModifiersEXT with max_modifiers = modifiers.Length (0 asks for the count).</summary>
-        internal static int QueryDmaBufModifiersEXT(nint dpy, int format, Span<ulong> modifiers, out int count)
+        /// <summary>
+        /// eglQueryDmaBufModifiersEXT with max_modifiers = modifiers.Length (0 asks for the count);
+        /// <paramref name="externalOnly"/>, as long as <paramref name="modifiers"/>, receives the
+        /// EGLBoolean per modifier that says it can be sampled only as GL_TEXTURE_EXTERNAL_OES.
+        /// </summary>
+        internal static int QueryDmaBufModifiersEXT(nint dpy, int format, Span<ulong> modifiers, Span<int> externalOnly, out int count)
         {
+            if (externalOnly.Length != modifiers.Length)
+            {
+                throw new ArgumentException("one external_only flag per modifier", nameof(externalOnly));
+            }
+
             int n;
             fixed (ulong* m = modifiers)
+            fixed (int* e = externalOnly)
             {
-                int ok = s_eglQueryDmaBufModifiersEXT(dpy, format, modifiers.Length, modifiers.Length == 0 ? null : m, null, &n);
+                int ok = s_eglQueryDmaBufModifiersEXT(dpy, format, modifiers.Length, modifiers.Length == 0 ? null : m, modifiers.Length == 0 ? null : e, &n);
                 count = n;
                 return ok;
             }
