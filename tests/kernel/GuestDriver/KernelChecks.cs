@@ -196,6 +196,18 @@ internal sealed class KernelChecks(Report report, string results, string mbochs,
             Expect(diff is null, $"captured mdpy PNG differs from the pattern the guest wrote: {diff}");
         });
 
+        // The GL renderer on the real region plane: mdpy offers no dma-buf, so the plane goes up
+        // by upload from its region mapping, and the read-back must equal the pattern too.
+        report.Run("mdpy.capture-gpu-exact", () =>
+        {
+            Expect(captured, "the capture above failed");
+            string gpuPng = Path.Combine(results, "mdpy-gpu.png");
+            (int code, _, string stderr) = ViewerProcess.Run(["capture", mdpy, "--gpu", "-o", gpuPng], s_run);
+            Expect(code == 0, $"capture {mdpy} --gpu exited {code}: {ViewerProcess.Tail(stderr)}");
+            string? diff = Pattern.Compare(PngImage.Load(gpuPng), width, height);
+            Expect(diff is null, $"GPU capture of mdpy differs from the pattern the guest wrote: {diff}");
+        });
+
         report.Run("mdpy.capture-raw-files", () =>
         {
             Expect(captured, "the capture above failed");
