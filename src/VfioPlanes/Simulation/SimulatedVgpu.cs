@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Edid;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.SafeHandles;
 using static Interop.Vfio;
@@ -61,7 +62,7 @@ internal sealed class SimulatedVgpu : IVfioDevice
     private int _mdpyLastBoxX;
     private int _mdpyLastBoxY;
     private uint _edidSize;
-    private uint _linkState = VFIO_DEVICE_GFX_LINK_STATE_UP;
+    private uint _linkState;
     private byte[] _scratch = [];
     private byte[] _background = [];
     private SimMode _backgroundMode;
@@ -102,7 +103,7 @@ internal sealed class SimulatedVgpu : IVfioDevice
             _udmabuf = OpenUdmabuf();
             if (hasEdid)
             {
-                WriteEdidHeader();
+                PresentEdid();
             }
 
             if (_personality == SimPersonality.Mdpy)
@@ -876,6 +877,21 @@ internal sealed class SimulatedVgpu : IVfioDevice
         return false;
     }
 
+    // mbochs starts with link_state 0 and no blob, until a VMM writes one; the others present
+    // what a VMM would have written for the base mode, with the link up.
+    private void PresentEdid()
+    {
+        byte[]? blob = _personality == SimPersonality.Mbochs ? null : SimEdid.Build(_baseMode);
+        if (blob is not null)
+        {
+            Errno.CheckIo(Interop.Libc.PWrite(_deviceFd, blob, ((long)EdidRegionIndex << RegionShift) + EdidBlobOffset), "pwrite", Name + " EDID blob");
+            _edidSize = (uint)blob.Length;
+            _linkState = VFIO_DEVICE_GFX_LINK_STATE_UP;
+        }
+
+        WriteEdidHeader();
+    }
+
     private void WriteEdidHeader()
     {
         var header = new vfio_region_gfx_edid
@@ -973,10 +989,13 @@ internal sealed class SimulatedVgpu : IVfioDevice
     {
         byte[] blob = new byte[_edidSize];
         long at = ((long)EdidRegionIndex << RegionShift) + EdidBlobOffset;
-        if (Interop.Libc.PRead(_deviceFd, blob, at) != blob.Length || !EdidTiming.TryGetPreferredMode(blob, out SimMode mode))
+        if (Interop.Libc.PRead(_deviceFd, blob, at) != blob.Length || !EdidBlock.TryParse(blob, out EdidBlock? edid, out _) ||
+            edid!.Preferred is not { Width: > 0, Height: > 0 } preferred)
         {
             return;
         }
+
+        var mode = new SimMode(preferred.Width, preferred.Height);
 
         if (mode.Width < SimOptions.MinWidth || mode.Height < SimOptions.MinHeight || mode.Width > _edidMaxX || mode.Height > _edidMaxY ||
             (PixelEncoder.IsPacked422(_options.Fourcc) && mode.Width % 2 != 0) || mode == _baseMode)

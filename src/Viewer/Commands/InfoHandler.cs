@@ -4,6 +4,7 @@ using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Rendering;
 using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Edid;
 using VgpuView.VfioPlanes.Planes;
 
 namespace VgpuView.Viewer.Commands;
@@ -21,15 +22,16 @@ internal sealed class InfoHandler(CommandContext context)
         PlaneQuery? query = support.Any ? new PlaneQuery(device) : null;
         PlaneQueryResult primary = query?.Query(PlaneType.Primary) ?? PlaneQueryResult.NoDisplay;
         PlaneQueryResult cursor = query?.Query(PlaneType.Cursor) ?? PlaneQueryResult.NoDisplay;
+        EdidRegionState? edid = EdidRegionState.Read(device);
 
         GpuReport gpu = GpuReport.Probe();
         if (json)
         {
-            WriteJson(device, info, support, regions, primary, cursor, gpu);
+            WriteJson(device, info, support, regions, edid, primary, cursor, gpu);
         }
         else
         {
-            WriteText(device, info, support, regions, primary, cursor, gpu);
+            WriteText(device, info, support, regions, edid, primary, cursor, gpu);
         }
 
         if (primary.Status == PlaneStatus.Gone || cursor.Status == PlaneStatus.Gone)
@@ -41,7 +43,7 @@ internal sealed class InfoHandler(CommandContext context)
         return ExitCodes.Success;
     }
 
-    private void WriteText(VgpuDevice device, DeviceInfo info, PlaneSupport support, IReadOnlyList<RegionInfo> regions,
+    private void WriteText(VgpuDevice device, DeviceInfo info, PlaneSupport support, IReadOnlyList<RegionInfo> regions, EdidRegionState? edid,
         in PlaneQueryResult primary, in PlaneQueryResult cursor, GpuReport gpu)
     {
         TextWriter o = context.Output;
@@ -58,6 +60,15 @@ internal sealed class InfoHandler(CommandContext context)
             o.WriteLine($"region {r.Index,2} size 0x{r.Size:x} offset 0x{r.Offset:x} {flags}{cap}{sparse}");
         }
 
+        if (edid is not null)
+        {
+            o.WriteLine($"edid     {DescribeEdid(edid)}");
+            if (edid.HeaderRead && edid.Link != EdidLink.Up)
+            {
+                o.WriteLine("         the guest sees no monitor EDID until the link is up: a VMM writes the blob and edid_size, then link_state UP");
+            }
+        }
+
         if (support.Any)
         {
             o.WriteLine($"primary  {Describe(primary)}");
@@ -69,6 +80,22 @@ internal sealed class InfoHandler(CommandContext context)
             : $"gpu      unavailable: {gpu.Error}");
     }
 
+    private static string DescribeEdid(EdidRegionState e)
+    {
+        string head = $"region {e.RegionIndex}: ";
+        if (!e.HeaderRead)
+        {
+            return head + e.Problem;
+        }
+
+        string max = e.MaxXres == 0 && e.MaxYres == 0 ? "no size limit" : $"max {e.MaxXres}x{e.MaxYres}";
+        string text = $"{head}link {e.LinkText}, {max}, blob {e.EdidSize} of {e.EdidMaxSize} bytes";
+        return e.Problem is not null ? $"{text}: {e.Problem}"
+            : e.Block is not null ? $"{text}: {e.Block}"
+            : e.BlockProblem is not null ? $"{text}: {e.BlockProblem}"
+            : text;
+    }
+
     private static string Describe(in PlaneQueryResult r) => r.Status switch
     {
         PlaneStatus.Enabled => PlaneText.Describe(r.Info),
@@ -76,7 +103,7 @@ internal sealed class InfoHandler(CommandContext context)
         _ => $"{r.Status.ToString().ToLowerInvariant()}: {r.Message}",
     };
 
-    private void WriteJson(VgpuDevice device, DeviceInfo info, PlaneSupport support, IReadOnlyList<RegionInfo> regions,
+    private void WriteJson(VgpuDevice device, DeviceInfo info, PlaneSupport support, IReadOnlyList<RegionInfo> regions, EdidRegionState? edid,
         in PlaneQueryResult primary, in PlaneQueryResult cursor, GpuReport gpu)
     {
         using var buffer = new MemoryStream();
@@ -138,6 +165,7 @@ internal sealed class InfoHandler(CommandContext context)
             }
 
             json.WriteEndArray();
+            WriteEdid(json, edid);
             json.WriteStartObject("planes");
             WritePlane(json, "primary", support, primary);
             WritePlane(json, "cursor", support, cursor);
@@ -152,6 +180,62 @@ internal sealed class InfoHandler(CommandContext context)
         }
 
         context.Output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+    }
+
+    private static void WriteEdid(Utf8JsonWriter json, EdidRegionState? e)
+    {
+        if (e is null)
+        {
+            json.WriteNull("edid");
+            return;
+        }
+
+        json.WriteStartObject("edid");
+        json.WriteNumber("region", e.RegionIndex);
+        json.WriteString("link_state", e.LinkText);
+        if (e.HeaderRead)
+        {
+            json.WriteNumber("link_state_value", e.LinkStateValue);
+            json.WriteNumber("max_xres", e.MaxXres);
+            json.WriteNumber("max_yres", e.MaxYres);
+            json.WriteNumber("edid_offset", e.EdidOffset);
+            json.WriteNumber("edid_max_size", e.EdidMaxSize);
+            json.WriteNumber("edid_size", e.EdidSize);
+        }
+
+        json.WriteString("problem", e.Problem);
+        if (e.Block is { } b)
+        {
+            json.WriteStartObject("blob");
+            json.WriteString("vendor", b.Vendor);
+            json.WriteNumber("product", b.Product);
+            json.WriteString("version", $"{b.Version}.{b.Revision}");
+            json.WriteString("name", b.Name);
+            json.WriteNumber("extensions", b.Extensions);
+            json.WriteBoolean("checksum_ok", b.ChecksumOk);
+            if (b.Preferred is { } t)
+            {
+                json.WriteStartObject("preferred");
+                json.WriteNumber("width", t.Width);
+                json.WriteNumber("height", t.Height);
+                json.WriteNumber("refresh_hz", Math.Round(t.RefreshHz, 3));
+                json.WriteNumber("pixel_clock_hz", t.PixelClockHz);
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("preferred");
+            }
+
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("blob");
+        }
+
+        json.WriteString("blob_problem", e.BlockProblem);
+        json.WriteEndObject();
     }
 
     private static void WritePlane(Utf8JsonWriter json, string name, PlaneSupport support, in PlaneQueryResult r)
