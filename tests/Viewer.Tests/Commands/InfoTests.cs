@@ -49,7 +49,44 @@ public class InfoTests
         Assert.Contains("planes   dmabuf yes, region no", text);
         Assert.Contains("primary  XR24 I915_X_TILED 1024x768", text);
         Assert.Contains("(EDID)", text);
+        Assert.Contains("edid     region 9: link up, max 2560x1600, blob 128 of 3840 bytes: VGV 0x5649 \"vgpuview sim\", EDID 1.4, preferred 1024x768 at 60.00 Hz", text);
         Assert.Contains("gpu      ", text);
+    }
+
+    [Fact]
+    public void Info_Json_EdidOfTheSim_DescribesItsBaseMode()
+    {
+        JsonElement edid = InfoJson("sim:gvt,1280x1024").GetProperty("edid");
+
+        Assert.Equal(9, edid.GetProperty("region").GetInt32());
+        Assert.Equal("up", edid.GetProperty("link_state").GetString());
+        Assert.Equal(128, edid.GetProperty("edid_size").GetInt32());
+        Assert.Equal(JsonValueKind.Null, edid.GetProperty("problem").ValueKind);
+        JsonElement blob = edid.GetProperty("blob");
+        Assert.Equal("VGV", blob.GetProperty("vendor").GetString());
+        Assert.Equal("1.4", blob.GetProperty("version").GetString());
+        Assert.True(blob.GetProperty("checksum_ok").GetBoolean());
+        JsonElement preferred = blob.GetProperty("preferred");
+        Assert.Equal((1280, 1024), (preferred.GetProperty("width").GetInt32(), preferred.GetProperty("height").GetInt32()));
+        Assert.InRange(preferred.GetProperty("refresh_hz").GetDouble(), 59.95, 60.05);
+    }
+
+    [Fact]
+    public void Info_Json_DeviceWithoutAnEdidRegion_HasEdidNull() =>
+        Assert.Equal(JsonValueKind.Null, InfoJson("sim:mdpy").GetProperty("edid").ValueKind);
+
+    [Fact]
+    public void Info_Text_MbochsWithTheLinkNotSet_SaysWhatTheGuestSees()
+    {
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Success, cli.Run("info", "sim:mbochs"));
+
+        string[] lines = cli.Output.ToString().ReplaceLineEndings("\n").Split('\n');
+        int at = Array.FindIndex(lines, l => l.StartsWith("edid     ", StringComparison.Ordinal));
+        Assert.True(at >= 0, cli.Output.ToString());
+        Assert.Equal("edid     region 9: link not set, max 2560x1600, blob 0 of 3840 bytes", lines[at]);
+        Assert.Contains("the guest sees no monitor EDID until the link is up", lines[at + 1]);
     }
 
     [Fact]

@@ -75,6 +75,7 @@ internal sealed class KernelChecks(Report report, string results, string mbochs,
     {
         // What the kernel says, read before vgpuview opens the device (a group opens once).
         uint numRegions;
+        long[]? edidHeader = null;
         (int Width, int Height) mdpyMode = (0, 0);
         var kernel = new List<GuestRegion>();
         using (GuestDevice device = GuestDevice.Open(uuid))
@@ -92,6 +93,18 @@ internal sealed class KernelChecks(Report report, string results, string mbochs,
                 {
                     kernel.Add(r);
                 }
+            }
+
+            // The EDID header as the kernel answers a read of it, word by word.
+            if (edidRegion is uint index && kernel.Find(r => r.Index == index) is GuestRegion er)
+            {
+                byte[] header = new byte[24];
+                for (int w = 0; w < 6; w++)
+                {
+                    device.Read(header.AsSpan(w * 4, 4), (long)er.Offset + (w * 4));
+                }
+
+                edidHeader = [.. Enumerable.Range(0, 6).Select(w => (long)BitConverter.ToUInt32(header, w * 4))];
             }
         }
 
@@ -155,6 +168,26 @@ internal sealed class KernelChecks(Report report, string results, string mbochs,
         {
             Expect(kernel.Exists(r => r.Index == index && r.Size > 0) || Json.Long(s, "size") is 0 or null || index >= numRegions,
                 $"info shows region {index} with size {Json.Long(s, "size")}, which the kernel does not report");
+        }
+
+        // info reads the EDID region itself: its header fields must be what the kernel answered.
+        JsonElement edidJson = root.TryGetProperty("edid", out JsonElement ej) ? ej : default;
+        if (edidHeader is not null)
+        {
+            Expect(edidJson.ValueKind == JsonValueKind.Object, $"info shows no edid object for region {edidRegion}: {(edidJson.ValueKind == JsonValueKind.Undefined ? "missing" : edidJson.GetRawText())}");
+            Expect(Json.Long(edidJson, "region") == edidRegion, $"edid.region is {Json.Long(edidJson, "region")}, expected {edidRegion}");
+            string[] fields = ["edid_offset", "edid_max_size", "edid_size", "max_xres", "max_yres", "link_state_value"];
+            for (int w = 0; w < fields.Length; w++)
+            {
+                Expect(Json.Long(edidJson, fields[w]) == edidHeader[w], $"edid.{fields[w]} is {Json.Long(edidJson, fields[w])}, the kernel's header says {edidHeader[w]}");
+            }
+
+            Expect(edidJson.TryGetProperty("problem", out JsonElement p) && p.ValueKind == JsonValueKind.Null, $"info finds a problem in the kernel's EDID header: {edidJson.GetRawText()}");
+            Info($"{uuid} EDID: {edidJson.GetRawText().ReplaceLineEndings(" ")}");
+        }
+        else
+        {
+            Expect(edidJson.ValueKind == JsonValueKind.Null, $"info shows an edid object, but the kernel has no EDID region: {edidJson.GetRawText()}");
         }
 
         JsonElement planes = Json.Get(root, "planes", "info");
