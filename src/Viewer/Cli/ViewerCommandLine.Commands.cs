@@ -18,6 +18,7 @@ internal static partial class ViewerCommandLine
             WatchCommand(context),
             CaptureCommand(context),
             ViewCommand(context),
+            EdidCommand(context),
         };
         return root;
     }
@@ -131,6 +132,57 @@ internal static partial class ViewerCommandLine
             },
         }));
         return command;
+    }
+
+    private static Command EdidCommand(CommandContext context)
+    {
+        var command = new Command(
+            "edid",
+            "Show the EDID region, or set the monitor the guest sees: --mode WxH[@HZ] or --blob FILE writes an EDID and brings " +
+            "the link up, as a VMM does; --link down|up only unplugs or replugs it")
+        {
+            s_device, s_edidMode, s_edidBlob, s_edidLink, s_json,
+        };
+        command.SetAction(parse => new EdidHandler(context).Run(new EdidOptions
+        {
+            Device = parse.GetValue(s_device)!,
+            Mode = ParseMode(parse.GetValue(s_edidMode)),
+            BlobFile = parse.GetValue(s_edidBlob),
+            Link = parse.GetValue(s_edidLink) switch
+            {
+                null => null,
+                "up" => true,
+                "down" => false,
+                string other => throw new UsageException($"--link must be up or down, not '{other}'"),
+            },
+            Json = parse.GetValue(s_json),
+        }));
+        return command;
+    }
+
+    // WIDTHxHEIGHT, or WIDTHxHEIGHT@HZ.
+    private static (int Width, int Height, int RefreshHz)? ParseMode(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        string[] at = text.Split('@');
+        int refresh = 60;
+        if (at.Length > 2 || (at.Length == 2 && !int.TryParse(at[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out refresh)))
+        {
+            throw new UsageException($"--mode must be WIDTHxHEIGHT or WIDTHxHEIGHT@HZ, as in 1920x1080 or 1920x1080@60, not '{text}'");
+        }
+
+        string[] parts = at[0].Split('x');
+        if (parts.Length != 2 || !int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int w)
+            || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int h))
+        {
+            throw new UsageException($"--mode must be WIDTHxHEIGHT or WIDTHxHEIGHT@HZ, as in 1920x1080 or 1920x1080@60, not '{text}'");
+        }
+
+        return (w, h, refresh);
     }
 
     private static (int Width, int Height)? ParseSize(string? text)

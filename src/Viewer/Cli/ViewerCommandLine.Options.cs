@@ -143,6 +143,21 @@ internal static partial class ViewerCommandLine
         Description = "Upload the planes every frame instead of importing their dma-bufs",
     };
 
+    private static readonly Option<string?> s_edidMode = new("--mode")
+    {
+        Description = "Present a monitor whose preferred mode is WIDTHxHEIGHT[@HZ] (default 60 Hz): the guest's resolution",
+    };
+
+    private static readonly Option<string?> s_edidBlob = new("--blob")
+    {
+        Description = "Present the monitor this EDID file describes (128-byte blocks, valid checksum)",
+    };
+
+    private static readonly Option<string?> s_edidLink = new("--link")
+    {
+        Description = "Only set the link: down unplugs the monitor as the guest sees it, up plugs it back",
+    };
+
     private static int CheckRange(int value, int min, int max, string option)
     {
         if (value < min || value > max)

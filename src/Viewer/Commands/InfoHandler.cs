@@ -62,10 +62,10 @@ internal sealed class InfoHandler(CommandContext context)
 
         if (edid is not null)
         {
-            o.WriteLine($"edid     {DescribeEdid(edid)}");
-            if (edid.HeaderRead && edid.Link != EdidLink.Up)
+            o.WriteLine($"edid     {EdidText.Describe(edid)}");
+            if (EdidText.Hint(edid) is string hint)
             {
-                o.WriteLine("         the guest sees no monitor EDID until the link is up: a VMM writes the blob and edid_size, then link_state UP");
+                o.WriteLine($"         {hint}");
             }
         }
 
@@ -78,22 +78,6 @@ internal sealed class InfoHandler(CommandContext context)
         o.WriteLine(gpu.Error is null
             ? $"gpu      {gpu.Description}"
             : $"gpu      unavailable: {gpu.Error}");
-    }
-
-    private static string DescribeEdid(EdidRegionState e)
-    {
-        string head = $"region {e.RegionIndex}: ";
-        if (!e.HeaderRead)
-        {
-            return head + e.Problem;
-        }
-
-        string max = e.MaxXres == 0 && e.MaxYres == 0 ? "no size limit" : $"max {e.MaxXres}x{e.MaxYres}";
-        string text = $"{head}link {e.LinkText}, {max}, blob {e.EdidSize} of {e.EdidMaxSize} bytes";
-        return e.Problem is not null ? $"{text}: {e.Problem}"
-            : e.Block is not null ? $"{text}: {e.Block}"
-            : e.BlockProblem is not null ? $"{text}: {e.BlockProblem}"
-            : text;
     }
 
     private static string Describe(in PlaneQueryResult r) => r.Status switch
@@ -165,7 +149,7 @@ internal sealed class InfoHandler(CommandContext context)
             }
 
             json.WriteEndArray();
-            WriteEdid(json, edid);
+            EdidText.Write(json, "edid", edid);
             json.WriteStartObject("planes");
             WritePlane(json, "primary", support, primary);
             WritePlane(json, "cursor", support, cursor);
@@ -180,62 +164,6 @@ internal sealed class InfoHandler(CommandContext context)
         }
 
         context.Output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
-    }
-
-    private static void WriteEdid(Utf8JsonWriter json, EdidRegionState? e)
-    {
-        if (e is null)
-        {
-            json.WriteNull("edid");
-            return;
-        }
-
-        json.WriteStartObject("edid");
-        json.WriteNumber("region", e.RegionIndex);
-        json.WriteString("link_state", e.LinkText);
-        if (e.HeaderRead)
-        {
-            json.WriteNumber("link_state_value", e.LinkStateValue);
-            json.WriteNumber("max_xres", e.MaxXres);
-            json.WriteNumber("max_yres", e.MaxYres);
-            json.WriteNumber("edid_offset", e.EdidOffset);
-            json.WriteNumber("edid_max_size", e.EdidMaxSize);
-            json.WriteNumber("edid_size", e.EdidSize);
-        }
-
-        json.WriteString("problem", e.Problem);
-        if (e.Block is { } b)
-        {
-            json.WriteStartObject("blob");
-            json.WriteString("vendor", b.Vendor);
-            json.WriteNumber("product", b.Product);
-            json.WriteString("version", $"{b.Version}.{b.Revision}");
-            json.WriteString("name", b.Name);
-            json.WriteNumber("extensions", b.Extensions);
-            json.WriteBoolean("checksum_ok", b.ChecksumOk);
-            if (b.Preferred is { } t)
-            {
-                json.WriteStartObject("preferred");
-                json.WriteNumber("width", t.Width);
-                json.WriteNumber("height", t.Height);
-                json.WriteNumber("refresh_hz", Math.Round(t.RefreshHz, 3));
-                json.WriteNumber("pixel_clock_hz", t.PixelClockHz);
-                json.WriteEndObject();
-            }
-            else
-            {
-                json.WriteNull("preferred");
-            }
-
-            json.WriteEndObject();
-        }
-        else
-        {
-            json.WriteNull("blob");
-        }
-
-        json.WriteString("blob_problem", e.BlockProblem);
-        json.WriteEndObject();
     }
 
     private static void WritePlane(Utf8JsonWriter json, string name, PlaneSupport support, in PlaneQueryResult r)

@@ -236,8 +236,12 @@ internal sealed class FakeVfioDevice : IVfioDevice
         return n < 0 ? Marshal.GetLastPInvokeError() : 0;
     }
 
+    /// <summary>Every write, in order: where and how many bytes.</summary>
+    public List<(long Offset, int Length)> Writes { get; } = [];
+
     public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten)
     {
+        Writes.Add((offset, buffer.Length));
         nint n = Interop.Libc.PWrite(DeviceFile, buffer, offset);
         bytesWritten = (int)Math.Max(n, 0);
         return n < 0 ? Marshal.GetLastPInvokeError() : 0;

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Tests.Cli;
+using Xunit;
+
+namespace VgpuView.Viewer.Tests.Commands;
+
+public sealed class EdidCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("vgpuview-edid-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Edid_Show_Mbochs_SaysTheLinkIsNotSetAndWhatThatMeans()
+    {
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Success, cli.Run("edid", "sim:mbochs"));
+
+        Assert.Equal(
+            "sim:mbochs: region 9: link not set, max 2560x1600, blob 0 of 3840 bytes\n" +
+            "the guest sees no monitor EDID until the link is up: a VMM writes the blob and edid_size, then link_state UP (vgpuview edid DEVICE --mode WxH does)\n",
+            cli.Output.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void Edid_Mode_WritesAMonitorWithThatPreferredModeAndShowsWhatTheDeviceKept()
+    {
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Success, cli.Run("edid", "sim:mbochs", "--mode", "1280x720@75"));
+
+        Assert.Equal(
+            "sim:mbochs: region 9: link up, max 2560x1600, blob 128 of 3840 bytes: VGV 0x5649 \"vgpuview\", EDID 1.4, preferred 1280x720 at 75.00 Hz\n",
+            cli.Output.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void Edid_Blob_Json_WritesTheFileAsGiven()
+    {
+        string file = Path.Combine(_dir, "dmt.bin");
+        File.WriteAllBytes(file, VfioPlanesEdid.Dmt1024x768());
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Success, cli.Run("edid", "sim:gvt", "--blob", file, "--json"));
+
+        JsonElement edid = JsonDocument.Parse(cli.Output.ToString()).RootElement.GetProperty("edid");
+        Assert.Equal("up", edid.GetProperty("link_state").GetString());
+        Assert.Equal("RHT", edid.GetProperty("blob").GetProperty("vendor").GetString());
+        Assert.Equal(1024, edid.GetProperty("blob").GetProperty("preferred").GetProperty("width").GetInt32());
+        Assert.Equal(65e6 / (1344 * 806), edid.GetProperty("blob").GetProperty("preferred").GetProperty("refresh_hz").GetDouble(), 3);
+    }
+
+    [Fact]
+    public void Edid_LinkDown_UnplugsKeepingTheBlob()
+    {
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Success, cli.Run("edid", "sim", "--link", "down"));
+
+        Assert.StartsWith("sim: region 9: link down, max 2560x1600, blob 128 of 3840 bytes: VGV", cli.Output.ToString());
+    }
+
+    public static TheoryData<string[], string> UsageErrors => new()
+    {
+        { ["--mode", "12x"], "--mode must be WIDTHxHEIGHT or WIDTHxHEIGHT@HZ, as in 1920x1080 or 1920x1080@60, not '12x'" },
+        { ["--mode", "1920x1080@"], "--mode must be WIDTHxHEIGHT or WIDTHxHEIGHT@HZ, as in 1920x1080 or 1920x1080@60, not '1920x1080@'" },
+        { ["--mode", "5000x100"], "--mode: 5000x100 does not fit an EDID detailed timing, which holds 1 to 4095 pixels each way" },
+        { ["--mode", "800x600@500"], "--mode: a refresh rate of 500 Hz is outside 24 to 240" },
+        { ["--mode", "3000x2000"], "--mode 3000x2000 is larger than sim allows: max_xres x max_yres is 2560x1600" },
+        { ["--mode", "800x600", "--link", "up"], "--mode, --blob and --link each say what to write: give one of them" },
+        { ["--link", "sideways"], "--link must be up or down, not 'sideways'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UsageErrors))]
+    public void Edid_BadRequest_IsAUsageErrorNamingIt(string[] args, string message)
+    {
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Usage, cli.Run(["edid", "sim", .. args]));
+
+        Assert.Equal($"vgpuview: {message}\n", cli.Error.ToString().ReplaceLineEndings("\n"));
+        Assert.Equal(string.Empty, cli.Output.ToString());
+    }
+
+    [Theory]
+    [InlineData("missing", "--blob {0}: Could not find file '{0}'.")]
+    [InlineData("short", "--blob {0}: 100 bytes, less than the 128-byte EDID base block")]
+    [InlineData("checksum", "--blob {0}: the base block's checksum is wrong (its 128 bytes must sum to 0 mod 256)")]
+    public void Edid_BadBlobFile_IsAUsageErrorNamingTheFile(string kind, string message)
+    {
+        string file = Path.Combine(_dir, kind + ".bin");
+        if (kind == "short")
+        {
+            File.WriteAllBytes(file, new byte[100]);
+        }
+        else if (kind == "checksum")
+        {
+            byte[] blob = VfioPlanesEdid.Dmt1024x768();
+            blob[127] ^= 1;
+            File.WriteAllBytes(file, blob);
+        }
+
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Usage, cli.Run("edid", "sim", "--blob", file));
+        Assert.Equal($"vgpuview: {string.Format(System.Globalization.CultureInfo.InvariantCulture, message, file)}\n", cli.Error.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("--mode", "800x600")]
+    public void Edid_DeviceWithoutAnEdidRegion_IsADeviceFailure(params string[] args)
+    {
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.DeviceFailure, cli.Run(["edid", "sim:mdpy", .. args]));
+
+        Assert.Contains("sim:mdpy has no EDID region (no region with the GFX/EDID type capability)", cli.Error.ToString());
+    }
+
+    /// <summary>The hand-assembled VESA DMT 1024x768 block of the library's tests, rebuilt here: RHT 0x1234, 65 MHz, 1344 x 806 totals.</summary>
+    private static class VfioPlanesEdid
+    {
+        public static byte[] Dmt1024x768()
+        {
+            byte[] e = new byte[128];
+            byte[] fixedBytes = [0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x49, 0x14, 0x34, 0x12];
+            fixedBytes.CopyTo(e, 0);
+            e[18] = 1;
+            e[19] = 4;
+            byte[] timing = [0x64, 0x19, 0x00, 0x40, 0x41, 0x00, 0x26, 0x30];
+            timing.CopyTo(e, 54);
+            int sum = e.Take(127).Sum(b => b);
+            e[127] = (byte)((256 - (sum % 256)) % 256);
+            return e;
+        }
+    }
+}
