@@ -336,7 +336,47 @@ internal sealed class KernelChecks(Report report, string results, string mbochs,
                     Expect(!said.Contains("use --gpu", StringComparison.Ordinal), $"capture --gpu answers with the CPU path's advice to use --gpu: {ViewerProcess.Tail(said)}");
                 }
             });
+
+            // The monitor the guest is shown: mbochs hands its EDID blob to the guest at BAR2
+            // offset 0 while the link is up (handle_mmio_read), zeros otherwise. No dma-buf is
+            // fetched here, so the device's mode does not matter.
+            report.Run("mbochs.edid-mode-seen-by-guest", () =>
+            {
+                byte[] seen = GuestEdid(device);
+                Expect(seen.All(b => b == 0), $"before any EDID was written the guest reads {Convert.ToHexString(seen[..16])}..., not zeros");
+
+                (int code, string stdout, string stderr) = ViewerProcess.Run(["edid", "fd:{fd}", "--mode", "1280x720"], s_run, device);
+                Expect(code == 0, $"edid --mode 1280x720 exited {code}: {ViewerProcess.Tail(stdout + stderr)}");
+                Expect(stdout.Contains("link up", StringComparison.Ordinal) && stdout.Contains("preferred 1280x720", StringComparison.Ordinal),
+                    $"edid --mode 1280x720 does not show the link up with the new mode: {ViewerProcess.Tail(stdout)}");
+
+                // Read as a guest driver would: the header, the checksum, the first detailed timing.
+                seen = GuestEdid(device);
+                Expect(Convert.ToHexString(seen[..8]) == "00FFFFFFFFFFFF00", $"the guest's EDID starts {Convert.ToHexString(seen[..8])}");
+                Expect(seen.Sum(b => b) % 256 == 0, "the guest's EDID block does not sum to 0 mod 256");
+                int width = seen[56] | ((seen[58] >> 4) << 8), height = seen[59] | ((seen[61] >> 4) << 8);
+                Expect((width, height) == (1280, 720), $"the guest's EDID prefers {width}x{height}, not 1280x720");
+                Info($"guest EDID after edid --mode 1280x720: {Convert.ToHexString(seen[..20])}... preferred {width}x{height}");
+
+                (code, stdout, stderr) = ViewerProcess.Run(["edid", "fd:{fd}", "--link", "down"], s_run, device);
+                Expect(code == 0 && stdout.Contains("link down", StringComparison.Ordinal), $"edid --link down exited {code}: {ViewerProcess.Tail(stdout + stderr)}");
+                seen = GuestEdid(device);
+                Expect(seen.All(b => b == 0), $"with the link down the guest still reads an EDID: {Convert.ToHexString(seen[..16])}...");
+            });
         }
+    }
+
+    // The 128 bytes a guest driver reads as its monitor's EDID: BAR2 offset 0, word by word.
+    private static byte[] GuestEdid(GuestDevice device)
+    {
+        byte[] edid = new byte[128];
+        long bar2 = (long)device.Region(2).Offset;
+        for (int at = 0; at < edid.Length; at += 4)
+        {
+            device.Read(edid.AsSpan(at, 4), bar2 + at);
+        }
+
+        return edid;
     }
 
     /// <summary>
