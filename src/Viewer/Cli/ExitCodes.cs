@@ -12,6 +12,9 @@ internal static class ExitCodes
     /// <summary>The command line was wrong: unknown option, bad device spec, bad value.</summary>
     public const int Usage = 2;
 
+    /// <summary>`expect`: the expected picture did not appear in time.</summary>
+    public const int NotMatched = 3;
+
     /// <summary>Interrupted by SIGINT (128 + 2), as shells report it.</summary>
     public const int Interrupted = 130;
 }

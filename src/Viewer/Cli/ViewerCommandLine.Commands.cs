@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VgpuView.VfioPlanes.Pixels;
 using VgpuView.VfioPlanes.Png;
 using VgpuView.Viewer.Commands;
 using VgpuView.Viewer.Window;
@@ -19,6 +20,7 @@ internal static partial class ViewerCommandLine
             CaptureCommand(context),
             ViewCommand(context),
             EdidCommand(context),
+            ExpectCommand(context),
         };
         return root;
     }
@@ -158,6 +160,60 @@ internal static partial class ViewerCommandLine
             Json = parse.GetValue(s_json),
         }));
         return command;
+    }
+
+    private static Command ExpectCommand(CommandContext context)
+    {
+        var command = new Command(
+            "expect",
+            "Wait until the guest's screen shows an expected picture (a PNG; its transparent pixels are not compared). " +
+            "Exit 0 when it appears, 3 when the time runs out")
+        {
+            s_device, s_needle, s_at, s_area, s_tolerance, s_maxDiffering, s_timeout, s_expectInterval, s_noCursor, s_saveClosest, s_cacheSize,
+        };
+        command.SetAction(parse =>
+        {
+            double timeout = parse.GetValue(s_timeout);
+            if (double.IsNaN(timeout) || timeout < 0 || timeout > 86_400)
+            {
+                throw new UsageException($"--timeout must be between 0 and 86400 seconds, not {timeout}");
+            }
+
+            (int x, int y) = ParseInts(parse.GetValue(s_at) ?? "0,0", 2, "--at", "X,Y, as in 100,40") switch { int[] v => (v[0], v[1]) };
+            return new ExpectHandler(context).Run(new ExpectOptions
+            {
+                Device = parse.GetValue(s_device)!,
+                NeedleFile = parse.GetValue(s_needle)!,
+                AtX = CheckRange(x, 0, 16384, "--at X"),
+                AtY = CheckRange(y, 0, 16384, "--at Y"),
+                Areas = [.. (parse.GetValue(s_area) ?? []).Select(a => ParseInts(a, 4, "--area", "X,Y,WIDTH,HEIGHT, as in 0,0,200,50") switch { int[] v => new NeedleArea(v[0], v[1], v[2], v[3]) })],
+                Tolerance = CheckRange(parse.GetValue(s_tolerance), 0, 255, "--tolerance"),
+                MaxDiffering = CheckRange(parse.GetValue(s_maxDiffering), 0, int.MaxValue, "--max-differing"),
+                TimeoutSeconds = timeout,
+                IntervalMs = CheckRange(parse.GetValue(s_expectInterval), 10, 60_000, "--interval"),
+                NoCursor = parse.GetValue(s_noCursor),
+                SaveClosest = parse.GetValue(s_saveClosest),
+                CacheSize = CheckRange(parse.GetValue(s_cacheSize), 2, 256, "--cache-size"),
+            });
+        });
+        return command;
+    }
+
+    // Comma-separated non-negative integers, exactly count of them.
+    private static int[] ParseInts(string text, int count, string option, string form)
+    {
+        string[] parts = text.Split(',');
+        int[] values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out values[i]))
+            {
+                values = [];
+                break;
+            }
+        }
+
+        return values.Length == count ? values : throw new UsageException($"{option} must be {form}, not '{text}'");
     }
 
     // WIDTHxHEIGHT, or WIDTHxHEIGHT@HZ.

@@ -158,6 +158,49 @@ internal static partial class ViewerCommandLine
         Description = "Only set the link: down unplugs the monitor as the guest sees it, up plugs it back",
     };
 
+    private static readonly Argument<string> s_needle = new("needle")
+    {
+        Description = "The expected picture: a PNG, compared where its alpha is not 0",
+    };
+
+    private static readonly Option<string?> s_at = new("--at")
+    {
+        Description = "Where the needle's top-left corner sits on the screen: X,Y (default 0,0)",
+    };
+
+    private static readonly Option<string[]> s_area = new("--area")
+    {
+        Description = "Compare only this rectangle of the needle: X,Y,WIDTH,HEIGHT (repeatable; default the whole needle)",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<int> s_tolerance = new("--tolerance")
+    {
+        Description = "How far red, green and blue may each be from the needle's and still match (0-255, default 0: exact)",
+    };
+
+    private static readonly Option<int> s_maxDiffering = new("--max-differing")
+    {
+        Description = "How many compared pixels may differ and the picture still count as shown (default 0)",
+    };
+
+    private static readonly Option<double> s_timeout = new("--timeout")
+    {
+        Description = "Seconds to wait for the picture (default 30)",
+        DefaultValueFactory = _ => 30,
+    };
+
+    private static readonly Option<int> s_expectInterval = new("--interval")
+    {
+        Description = "Milliseconds between looks at the screen (default 100)",
+        DefaultValueFactory = _ => 100,
+    };
+
+    private static readonly Option<string?> s_saveClosest = new("--save-closest")
+    {
+        Description = "When the picture does not appear, save the screen that came closest to this PNG",
+    };
+
     private static int CheckRange(int value, int min, int max, string option)
     {
         if (value < min || value > max)

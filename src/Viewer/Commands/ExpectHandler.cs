@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Globalization;
+using VgpuView.Viewer.Cli;
+using VgpuView.VfioPlanes.Capture;
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Pixels;
+using VgpuView.VfioPlanes.Planes;
+using VgpuView.VfioPlanes.Png;
+
+namespace VgpuView.Viewer.Commands;
+
+/// <summary>What `vgpuview expect` was asked to wait for.</summary>
+internal sealed record ExpectOptions
+{
+    public required string Device { get; init; }
+
+    public required string NeedleFile { get; init; }
+
+    public int AtX { get; init; }
+
+    public int AtY { get; init; }
+
+    public IReadOnlyList<NeedleArea> Areas { get; init; } = [];
+
+    public int Tolerance { get; init; }
+
+    public long MaxDiffering { get; init; }
+
+    public double TimeoutSeconds { get; init; } = 30;
+
+    public int IntervalMs { get; init; } = 100;
+
+    public bool NoCursor { get; init; }
+
+    /// <summary>Where to save the screen that came closest, when the picture does not appear.</summary>
+    public string? SaveClosest { get; init; }
+
+    public int CacheSize { get; init; } = 8;
+}
+
+/// <summary>
+/// `vgpuview expect`: waits until the guest's screen shows an expected picture. Each poll
+/// composes the screen on the CPU as `capture` does and compares it with the needle; a disabled
+/// display or a screen the needle does not fit on is waited through. Exit 0 when it appears, 3
+/// when the time runs out (with the closest screen described, and saved when asked).
+/// </summary>
+internal sealed class ExpectHandler(CommandContext context)
+{
+    private readonly CpuCompositor _compositor = new();
+    private byte[] _closest = [];
+    private int _closestWidth;
+    private int _closestHeight;
+
+    public int Run(ExpectOptions options)
+    {
+        PngImage image = LoadNeedle(options.NeedleFile);
+        Needle needle;
+        try
+        {
+            needle = new Needle(image.Rgba, image.Width, image.Height, options.AtX, options.AtY, options.Areas);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"{options.NeedleFile}: {e.Message}");
+        }
+
+        if (needle.Cared == 0)
+        {
+            throw new UsageException($"{options.NeedleFile}: no pixel is compared: the needle is transparent wherever its areas are");
+        }
+
+        using VgpuDevice device = context.Opener.Open(options.Device);
+        using var source = new FrameSource(device, options.CacheSize);
+        if (!source.Support.Any)
+        {
+            context.Error.WriteLine($"vgpuview: {device.Name}: the device exports no display (neither dma-buf nor region planes answer the probe)");
+            return ExitCodes.DeviceFailure;
+        }
+
+        var frame = new Frame();
+        var clock = Stopwatch.StartNew();
+        TimeSpan timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
+        NeedleResult closest = default;
+        long shown = 0;
+        // What the last poll saw, made into words only if the time runs out: polling allocates nothing.
+        LastSeen last = LastSeen.NeverEnabled;
+        string? invalid = null;
+        CancellationToken stop = context.Cancellation;
+        while (true)
+        {
+            if (stop.IsCancellationRequested)
+            {
+                return ExitCodes.Interrupted;
+            }
+
+            FrameStatus status = source.Next(frame);
+            if (status == FrameStatus.DeviceGone)
+            {
+                context.Error.WriteLine($"vgpuview: {frame.Primary.Message ?? frame.Cursor.Message ?? device.Name + ": device gone"}");
+                return ExitCodes.DeviceFailure;
+            }
+
+            if (frame.Primary.Status == PlaneStatus.Enabled)
+            {
+                shown++;
+                Compose(frame, options.NoCursor);
+                NeedleResult r = needle.Compare(_compositor.Screen, _compositor.Width, _compositor.Height, _compositor.Stride, options.Tolerance);
+                if (r.Matches(options.MaxDiffering))
+                {
+                    context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{options.NeedleFile} appeared on {device.Name} after {clock.Elapsed.TotalSeconds:F2} s ({r.Differing} of {r.Compared} compared pixels differ)"));
+                    return ExitCodes.Success;
+                }
+
+                if (shown == 1 || Closer(r, closest))
+                {
+                    closest = r;
+                    KeepClosest();
+                }
+
+                last = r.Fits ? LastSeen.Differs : LastSeen.TooSmall;
+            }
+            else if (frame.Primary.Status == PlaneStatus.Invalid)
+            {
+                last = LastSeen.Invalid;
+                invalid = frame.Primary.Message;
+            }
+            else if (shown > 0)
+            {
+                last = LastSeen.Disabled;
+            }
+
+            if (clock.Elapsed >= timeout)
+            {
+                string state = last switch
+                {
+                    LastSeen.NeverEnabled => "the guest never enabled its display",
+                    LastSeen.Disabled => $"the display is disabled now; {Describe(closest, needle, shown)}",
+                    LastSeen.Invalid => $"{invalid ?? "the primary plane is invalid"}; {Describe(closest, needle, shown)}",
+                    LastSeen.TooSmall => $"the screen is {_compositor.Width}x{_compositor.Height}, too small for the {needle.Width}x{needle.Height} needle at {needle.X},{needle.Y}; {Describe(closest, needle, shown)}",
+                    _ => Describe(closest, needle, shown),
+                };
+                return TimedOut(device, options, closest, state, shown);
+            }
+
+            if (stop.WaitHandle.WaitOne(options.IntervalMs))
+            {
+                return ExitCodes.Interrupted;
+            }
+        }
+    }
+
+    private static PngImage LoadNeedle(string file)
+    {
+        try
+        {
+            return PngReader.ReadFile(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new UsageException(e is InvalidDataException ? e.Message : $"{file}: {e.Message}");
+        }
+    }
+
+    // Fitting beats not fitting; then fewer differing pixels.
+    private static bool Closer(in NeedleResult r, in NeedleResult best) =>
+        (r.Fits && !best.Fits) || (r.Fits == best.Fits && r.Differing < best.Differing);
+
+    private void Compose(Frame frame, bool noCursor)
+    {
+        PlaneState primary = frame.Primary;
+        using (PlaneMemory memory = primary.BeginCpuRead())
+        {
+            _compositor.DrawPrimary(primary.Info, memory.Bytes, keepAlpha: false);
+        }
+
+        PlaneState cursor = frame.Cursor;
+        if (!noCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
+        {
+            using PlaneMemory memory = cursor.BeginCpuRead();
+            _compositor.DrawCursor(cursor.Info, memory.Bytes);
+        }
+    }
+
+    private void KeepClosest()
+    {
+        ReadOnlySpan<byte> screen = _compositor.Screen;
+        if (_closest.Length < screen.Length)
+        {
+            _closest = new byte[screen.Length];
+        }
+
+        screen.CopyTo(_closest);
+        _closestWidth = _compositor.Width;
+        _closestHeight = _compositor.Height;
+    }
+
+    private enum LastSeen
+    {
+        NeverEnabled,
+        Disabled,
+        Invalid,
+        TooSmall,
+        Differs,
+    }
+
+    private static string Describe(in NeedleResult closest, Needle needle, long shown) =>
+        shown == 0 ? "no screen was shown"
+        : closest.Fits ? $"the closest screen differs in {closest.Differing} of {closest.Compared} compared pixels"
+        : $"no screen was large enough for the {needle.Width}x{needle.Height} needle at {needle.X},{needle.Y}";
+
+    private int TimedOut(VgpuDevice device, ExpectOptions options, in NeedleResult closest, string state, long shown)
+    {
+        string detail = shown > 0 && closest.Fits && closest.FirstX >= 0
+            ? $"; the first differing pixel is at {closest.FirstX},{closest.FirstY}: screen #{closest.ScreenRgb:X6}, needle #{closest.NeedleRgb:X6}"
+            : string.Empty;
+        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"vgpuview: {options.NeedleFile} did not appear on {device.Name} in {options.TimeoutSeconds:0.###} s: {state}{detail}"));
+        if (options.SaveClosest is string path && shown > 0)
+        {
+            AtomicFile.Write(path, s => new PngWriter().Write(s, _closest.AsSpan(0, _closestWidth * _closestHeight * 4), _closestWidth, _closestHeight, _closestWidth * 4, new PngOptions()));
+            context.Error.WriteLine($"vgpuview: the closest screen is in {path}");
+        }
+
+        return ExitCodes.NotMatched;
+    }
+}

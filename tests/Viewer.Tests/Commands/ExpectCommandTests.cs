@@ -1,0 +1,186 @@
+using VgpuView.Tests.Shared;
+using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Tests.Cli;
+using Xunit;
+
+namespace VgpuView.Viewer.Tests.Commands;
+
+/// <summary>
+/// `expect` against replays, whose pixels the tests write themselves: a 40x30 XR24 plane whose
+/// pixel (x, y) is (x * 6, y * 8, 100). Needles are made with ImageMagick from that formula, so
+/// neither the capture path nor the project's PNG writer decides what is expected.
+/// </summary>
+public sealed class ExpectCommandTests : IDisposable
+{
+    private const int W = 40, H = 30;
+    private readonly string _dir = Directory.CreateTempSubdirectory("vgpuview-expect-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (byte R, byte G, byte B) Pixel(int x, int y) => ((byte)(x * 6), (byte)(y * 8), 100);
+
+    // The replay: frames of nothing (display disabled) before the picture, as many as asked.
+    private string Replay(int disabledFrames = 0)
+    {
+        byte[] raw = new byte[W * H * 4];
+        for (int y = 0; y < H; y++)
+        {
+            for (int x = 0; x < W; x++)
+            {
+                (byte r, byte g, byte b) = Pixel(x, y);
+                int i = ((y * W) + x) * 4;
+                (raw[i], raw[i + 1], raw[i + 2], raw[i + 3]) = (b, g, r, 0); // XR24: B, G, R, X in memory
+            }
+        }
+
+        File.WriteAllBytes(Path.Combine(_dir, "p.raw"), raw);
+        string plane = $$"""[{"plane":"primary","file":"p.raw","format":"XR24","width":{{W}},"height":{{H}},"stride":{{W * 4}}}]""";
+        string json = Path.Combine(_dir, "replay.json");
+        File.WriteAllText(json, $$"""{"frames":[{{string.Concat(Enumerable.Repeat("[],", disabledFrames))}}{{plane}}]}""");
+        return "sim:replay=" + json;
+    }
+
+    // A needle of the formula's pixels over (x0, y0, w, h), through ImageMagick's own PNG encoder
+    // (a PPM it converts); pixels listed in transparent get alpha 0, those in wrong a changed red.
+    private string Needle(int x0, int y0, int w, int h, (int X, int Y)[]? transparent = null, (int X, int Y)[]? wrong = null)
+    {
+        ImageMagick.Require();
+        string pam = Path.Combine(_dir, $"n{Guid.NewGuid():N}.pam");
+        using (var f = File.Create(pam))
+        {
+            f.Write(System.Text.Encoding.ASCII.GetBytes($"P7\nWIDTH {w}\nHEIGHT {h}\nDEPTH 4\nMAXVAL 255\nTUPLTYPE RGB_ALPHA\nENDHDR\n"));
+            for (int y = 0; y < h; y++)
+            {
+                for (int x = 0; x < w; x++)
+                {
+                    (byte r, byte g, byte b) = Pixel(x0 + x, y0 + y);
+                    if (wrong?.Contains((x, y)) == true)
+                    {
+                        r ^= 0x40;
+                    }
+
+                    f.Write([r, g, b, (byte)(transparent?.Contains((x, y)) == true ? 0 : 255)]);
+                }
+            }
+        }
+
+        string png = Path.ChangeExtension(pam, ".png");
+        using var convert = System.Diagnostics.Process.Start("/usr/bin/convert", [pam, png])!;
+        convert.WaitForExit();
+        Assert.Equal(0, convert.ExitCode);
+        return png;
+    }
+
+    [Fact]
+    public void ThePictureShown_MatchesAtOnce()
+    {
+        string needle = Needle(0, 0, W, H);
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Success, cli.Run("expect", Replay(), needle, "--timeout", "5"));
+
+        Assert.Matches($@"^{System.Text.RegularExpressions.Regex.Escape(needle)} appeared on sim:replay=.* after \d+\.\d\d s \(0 of 1200 compared pixels differ\)\n$", cli.Output.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void APictureAfterADisabledDisplay_IsWaitedFor()
+    {
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Success, cli.Run("expect", Replay(disabledFrames: 5), Needle(0, 0, W, H), "--timeout", "10", "--interval", "10"));
+    }
+
+    [Fact]
+    public void APartOfTheScreen_MatchesAtItsPlace_AndNowhereElse()
+    {
+        string needle = Needle(7, 11, 13, 5);
+        string device = Replay();
+
+        Assert.Equal(ExitCodes.Success, new CliRunner().Run("expect", device, needle, "--at", "7,11", "--timeout", "2"));
+        Assert.Equal(ExitCodes.NotMatched, new CliRunner().Run("expect", device, needle, "--at", "8,11", "--timeout", "0.2"));
+    }
+
+    [Fact]
+    public void ADifferentPicture_TimesOutWith3_NamingTheFirstDifferingPixel_AndSavesTheClosestScreen()
+    {
+        string needle = Needle(0, 0, W, H, wrong: [(9, 4), (30, 20)]);
+        string closest = Path.Combine(_dir, "closest.png");
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.NotMatched, cli.Run("expect", Replay(), needle, "--timeout", "0.3", "--interval", "50", "--save-closest", closest));
+
+        (byte r, byte g, byte b) = Pixel(9, 4);
+        string error = cli.Error.ToString();
+        Assert.Contains($"{needle} did not appear on sim:replay=", error);
+        Assert.Contains(" in 0.3 s: the closest screen differs in 2 of 1200 compared pixels; the first differing pixel is at 9,4: " +
+            $"screen #{r:X2}{g:X2}{b:X2}, needle #{r ^ 0x40:X2}{g:X2}{b:X2}", error);
+        Assert.Contains($"the closest screen is in {closest}", error);
+        byte[] saved = ImageMagick.DecodeRgba(closest);
+        Assert.Equal(W * H * 4, saved.Length);
+        Assert.Equal(new byte[] { r, g, b, 255 }, saved.AsSpan(((4 * W) + 9) * 4, 4).ToArray());
+    }
+
+    [Fact]
+    public void DifferencesAllowedByTransparencyAreasOrCount_Match()
+    {
+        string device = Replay();
+        (int, int)[] wrong = [(9, 4), (30, 20)];
+
+        Assert.Equal(ExitCodes.Success, new CliRunner().Run("expect", device, Needle(0, 0, W, H, transparent: wrong, wrong: wrong), "--timeout", "2"));
+        Assert.Equal(ExitCodes.Success, new CliRunner().Run("expect", device, Needle(0, 0, W, H, wrong: wrong), "--max-differing", "2", "--timeout", "2"));
+        Assert.Equal(ExitCodes.Success, new CliRunner().Run("expect", device, Needle(0, 0, W, H, wrong: wrong), "--area", "0,0,40,4", "--area", "0,5,40,15", "--timeout", "2"));
+        Assert.Equal(ExitCodes.NotMatched, new CliRunner().Run("expect", device, Needle(0, 0, W, H, wrong: wrong), "--max-differing", "1", "--timeout", "0.2"));
+    }
+
+    [Fact]
+    public void ANeedleLargerThanTheScreen_SaysSo()
+    {
+        string needle = Needle(0, 0, W, H);
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.NotMatched, cli.Run("expect", Replay(), needle, "--at", "1,0", "--timeout", "0.2"));
+
+        Assert.Contains("the screen is 40x30, too small for the 40x30 needle at 1,0; no screen was large enough", cli.Error.ToString());
+    }
+
+    public static TheoryData<string[], string> UsageErrors => new()
+    {
+        { ["--at", "1"], "--at must be X,Y, as in 100,40, not '1'" },
+        { ["--area", "0,0,5"], "--area must be X,Y,WIDTH,HEIGHT, as in 0,0,200,50, not '0,0,5'" },
+        { ["--area", "30,0,20,5"], "area 30,0,20,5 does not lie inside the 40x30 needle" },
+        { ["--tolerance", "300"], "--tolerance" },
+        { ["--timeout", "-1"], "--timeout must be between 0 and 86400 seconds, not -1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UsageErrors))]
+    public void BadOptions_AreUsageErrors(string[] args, string message)
+    {
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Usage, cli.Run(["expect", Replay(), Needle(0, 0, W, H), .. args]));
+
+        Assert.Contains(message, cli.Error.ToString());
+    }
+
+    [Fact]
+    public void ANeedleThatIsNotAPng_OrMissing_OrAllTransparent_IsAUsageError()
+    {
+        string notPng = Path.Combine(_dir, "not.png");
+        File.WriteAllText(notPng, "hello");
+        string clear = Needle(0, 0, 4, 4, transparent: [.. from y in Enumerable.Range(0, 4) from x in Enumerable.Range(0, 4) select (x, y)]);
+        string device = Replay();
+
+        var cli = new CliRunner();
+        Assert.Equal(ExitCodes.Usage, cli.Run("expect", device, notPng));
+        Assert.StartsWith($"vgpuview: {notPng}: ", cli.Error.ToString());
+
+        cli = new CliRunner();
+        Assert.Equal(ExitCodes.Usage, cli.Run("expect", device, Path.Combine(_dir, "missing.png")));
+        Assert.Contains("missing.png", cli.Error.ToString());
+
+        cli = new CliRunner();
+        Assert.Equal(ExitCodes.Usage, cli.Run("expect", device, clear));
+        Assert.Contains("no pixel is compared", cli.Error.ToString());
+    }
+}
