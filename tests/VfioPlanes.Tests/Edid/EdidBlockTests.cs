@@ -1,3 +1,4 @@
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Edid;
 using Xunit;
 
@@ -5,46 +6,10 @@ namespace VgpuView.VfioPlanes.Tests.Edid;
 
 public class EdidBlockTests
 {
-    /// <summary>
-    /// An EDID 1.4 base block assembled by hand from VESA E-EDID: vendor "RHT" (R = 18, H = 8,
-    /// T = 20: 0b0_10010_01000_10100 = 0x4914), product 0x1234, and as its first detailed timing
-    /// VESA DMT 1024x768 at 60 Hz: 65.00 MHz (6500 x 10 kHz = 0x1964), 1024 active + 320 blanking
-    /// = 1344 per line, 768 active + 38 blanking = 806 lines; then a monitor name descriptor.
-    /// </summary>
-    internal static byte[] Dmt1024x768()
-    {
-        byte[] e = new byte[128];
-        byte[] header = [0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00];
-        header.CopyTo(e, 0);
-        e[8] = 0x49;
-        e[9] = 0x14;
-        e[10] = 0x34;
-        e[11] = 0x12;
-        e[18] = 1;
-        e[19] = 4;
-        byte[] timing = [0x64, 0x19, 0x00, 0x40, 0x41, 0x00, 0x26, 0x30];
-        timing.CopyTo(e, 54);
-        byte[] name = [0x00, 0x00, 0x00, 0xFC, 0x00, (byte)'v', (byte)'g', (byte)'p', (byte)'u', (byte)' ', (byte)'t', (byte)'e', (byte)'s', (byte)'t', 0x0A, 0x20, 0x20, 0x20];
-        name.CopyTo(e, 72);
-        e[127] = Checksum(e);
-        return e;
-    }
-
-    internal static byte Checksum(byte[] e)
-    {
-        int sum = 0;
-        for (int i = 0; i < 127; i++)
-        {
-            sum += e[i];
-        }
-
-        return (byte)((256 - (sum % 256)) % 256);
-    }
-
     [Fact]
     public void TryParse_ReadsVendorNameVersionAndThePreferredTiming()
     {
-        Assert.True(EdidBlock.TryParse(Dmt1024x768(), out EdidBlock? block, out string? problem), problem);
+        Assert.True(EdidBlock.TryParse(EdidSamples.Dmt1024x768(), out EdidBlock? block, out string? problem), problem);
 
         Assert.Equal("RHT", block!.Vendor);
         Assert.Equal(0x1234, block.Product);
@@ -61,10 +26,10 @@ public class EdidBlockTests
     public void TryParse_TwelveBitSizes_TakeTheirTopNibbles()
     {
         // 3840x2160: 0xF00 and 0x870; blanking 560 (0x230) and 90 (0x05A); 594 MHz = 0xE808 x 10 kHz.
-        byte[] e = Dmt1024x768();
+        byte[] e = EdidSamples.Dmt1024x768();
         byte[] timing = [0x08, 0xE8, 0x00, 0x30, 0xF2, 0x70, 0x5A, 0x80];
         timing.CopyTo(e, 54);
-        e[127] = Checksum(e);
+        e[127] = EdidSamples.Checksum(e);
 
         Assert.True(EdidBlock.TryParse(e, out EdidBlock? block, out _));
 
@@ -75,7 +40,7 @@ public class EdidBlockTests
     [Fact]
     public void TryParse_BadChecksum_IsReadAndSaysSo()
     {
-        byte[] e = Dmt1024x768();
+        byte[] e = EdidSamples.Dmt1024x768();
         e[127] ^= 1;
 
         Assert.True(EdidBlock.TryParse(e, out EdidBlock? block, out _));
@@ -86,10 +51,10 @@ public class EdidBlockTests
     [Fact]
     public void TryParse_NoTimingDescriptor_HasNoPreferredMode()
     {
-        byte[] e = Dmt1024x768();
+        byte[] e = EdidSamples.Dmt1024x768();
         e[54] = 0;
         e[55] = 0;
-        e[127] = Checksum(e);
+        e[127] = EdidSamples.Checksum(e);
 
         Assert.True(EdidBlock.TryParse(e, out EdidBlock? block, out _));
         Assert.Null(block!.Preferred);
@@ -102,7 +67,7 @@ public class EdidBlockTests
         Assert.False(EdidBlock.TryParse(new byte[100], out _, out string? shortProblem));
         Assert.Equal("100 bytes, less than the 128-byte EDID base block", shortProblem);
 
-        byte[] e = Dmt1024x768();
+        byte[] e = EdidSamples.Dmt1024x768();
         e[0] = 0x01;
         Assert.False(EdidBlock.TryParse(e, out EdidBlock? block, out string? headerProblem));
         Assert.Null(block);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Edid;
 using VgpuView.VfioPlanes.Simulation;
@@ -52,7 +53,7 @@ public class EdidRegionStateTests
         SimulatedVgpu sim = Open("mbochs");
         using var device = new VgpuDevice(sim, "sim:mbochs");
         long at = (long)device.TryGetRegionInfo(SimulatedVgpu.EdidRegionIndex)!.Offset;
-        byte[] blob = EdidBlockTests.Dmt1024x768();
+        byte[] blob = EdidSamples.Dmt1024x768();
         Assert.Equal(0, WriteU32(sim, at + 20, VFIO_DEVICE_GFX_LINK_STATE_DOWN));
         Assert.Equal(EdidLink.Down, EdidRegionState.Read(device)!.Link);
         Assert.Equal(0, sim.Write(blob, at + 0x100, out _));

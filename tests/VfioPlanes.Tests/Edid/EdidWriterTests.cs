@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Edid;
 using VgpuView.VfioPlanes.Simulation;
@@ -38,7 +39,7 @@ public class EdidWriterTests
         using VgpuDevice device = fake.Open();
         fake.Writes.Clear();
 
-        EdidWriter.Present(device, EdidBlockTests.Dmt1024x768(), TimeSpan.Zero);
+        EdidWriter.Present(device, EdidSamples.Dmt1024x768(), TimeSpan.Zero);
 
         Assert.Equal(
             [(RegionOffset + 20, 4), (RegionOffset + 8, 4), (RegionOffset + 0x100, 128), (RegionOffset + 20, 4)],
@@ -54,7 +55,7 @@ public class EdidWriterTests
         using VgpuDevice device = FakeWithEdid().Open();
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        EdidWriter.Present(device, EdidBlockTests.Dmt1024x768(), TimeSpan.FromMilliseconds(150));
+        EdidWriter.Present(device, EdidSamples.Dmt1024x768(), TimeSpan.FromMilliseconds(150));
 
         Assert.True(clock.ElapsedMilliseconds >= 150, $"took {clock.ElapsedMilliseconds} ms");
     }
@@ -65,9 +66,9 @@ public class EdidWriterTests
         var fake = FakeWithEdid();
         using VgpuDevice device = fake.Open();
         fake.Writes.Clear();
-        byte[] badChecksum = EdidBlockTests.Dmt1024x768();
+        byte[] badChecksum = EdidSamples.Dmt1024x768();
         badChecksum[127] ^= 1;
-        byte[] tooBig = [.. EdidBlockTests.Dmt1024x768(), .. new byte[0x100]]; // 384 bytes > edid_max_size 256
+        byte[] tooBig = [.. EdidSamples.Dmt1024x768(), .. new byte[0x100]]; // 384 bytes > edid_max_size 256
 
         Assert.Contains("bad checksum", Assert.Throws<InvalidDataException>(() => EdidWriter.Present(device, badChecksum, TimeSpan.Zero)).Message);
         Assert.Contains("not an EDID", Assert.Throws<InvalidDataException>(() => EdidWriter.Present(device, new byte[128], TimeSpan.Zero)).Message);
@@ -100,9 +101,9 @@ public class EdidWriterTests
     {
         // 31 blocks (3968 bytes) against the sim's edid_max_size of 3840.
         using var device = new VgpuDevice(Open(""), "sim");
-        byte[] blob = [.. EdidBlockTests.Dmt1024x768(), .. new byte[128 * 30]];
+        byte[] blob = [.. EdidSamples.Dmt1024x768(), .. new byte[128 * 30]];
         blob[126] = 30;
-        blob[127] = EdidBlockTests.Checksum(blob);
+        blob[127] = EdidSamples.Checksum(blob);
 
         var e = Assert.Throws<InvalidDataException>(() => EdidWriter.Present(device, blob, TimeSpan.Zero));
         Assert.Equal("the EDID to write is 3968 bytes; sim's EDID region 9 takes at most edid_max_size 3840", e.Message);

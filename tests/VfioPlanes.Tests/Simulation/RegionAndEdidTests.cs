@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.SafeHandles;
 using VgpuView.VfioPlanes.Simulation;
 using Xunit;
@@ -191,13 +192,7 @@ public class RegionAndEdidTests
         e[58] = 0x50;
         e[59] = 0xD0;
         e[61] = 0x20;
-        int sum = 0;
-        for (int i = 0; i < 127; i++)
-        {
-            sum += e[i];
-        }
-
-        e[127] = (byte)(256 - sum % 256);
+        e[127] = EdidSamples.Checksum(e);
         return e;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using VgpuView.Tests.Shared;
 using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Tests.Cli;
 using Xunit;
@@ -40,7 +41,7 @@ public sealed class EdidCommandTests : IDisposable
     public void Edid_Blob_Json_WritesTheFileAsGiven()
     {
         string file = Path.Combine(_dir, "dmt.bin");
-        File.WriteAllBytes(file, VfioPlanesEdid.Dmt1024x768());
+        File.WriteAllBytes(file, EdidSamples.Dmt1024x768());
         var cli = new CliRunner();
 
         Assert.Equal(ExitCodes.Success, cli.Run("edid", "sim:gvt", "--blob", file, "--json"));
@@ -98,7 +99,7 @@ public sealed class EdidCommandTests : IDisposable
         }
         else if (kind == "checksum")
         {
-            byte[] blob = VfioPlanesEdid.Dmt1024x768();
+            byte[] blob = EdidSamples.Dmt1024x768();
             blob[127] ^= 1;
             File.WriteAllBytes(file, blob);
         }
@@ -119,23 +120,5 @@ public sealed class EdidCommandTests : IDisposable
         Assert.Equal(ExitCodes.DeviceFailure, cli.Run(["edid", "sim:mdpy", .. args]));
 
         Assert.Contains("sim:mdpy has no EDID region (no region with the GFX/EDID type capability)", cli.Error.ToString());
-    }
-
-    /// <summary>The hand-assembled VESA DMT 1024x768 block of the library's tests, rebuilt here: RHT 0x1234, 65 MHz, 1344 x 806 totals.</summary>
-    private static class VfioPlanesEdid
-    {
-        public static byte[] Dmt1024x768()
-        {
-            byte[] e = new byte[128];
-            byte[] fixedBytes = [0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x49, 0x14, 0x34, 0x12];
-            fixedBytes.CopyTo(e, 0);
-            e[18] = 1;
-            e[19] = 4;
-            byte[] timing = [0x64, 0x19, 0x00, 0x40, 0x41, 0x00, 0x26, 0x30];
-            timing.CopyTo(e, 54);
-            int sum = e.Take(127).Sum(b => b);
-            e[127] = (byte)((256 - (sum % 256)) % 256);
-            return e;
-        }
     }
 }
