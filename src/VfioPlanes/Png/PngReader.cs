@@ -45,9 +45,9 @@ public static class PngReader
         if (png.Length < Signature.Length || !png.Slice(0, Signature.Length).SequenceEqual(Signature))
         {
             int n = Math.Min(png.Length, Signature.Length);
-            string seen = n == 0 ? "empty" : Convert.ToHexString(png.Slice(0, n)).ToLowerInvariant();
+            string seen = n == 0 ? "empty" : string.Join(' ', Convert.ToHexString(png.Slice(0, n)).ToLowerInvariant().Chunk(2).Select(c => new string(c)));
             throw new InvalidDataException(
-                $"not a PNG: the signature is {Spaced(seen)}{(n < Signature.Length ? $" ({png.Length} bytes)" : "")}, expected 89 50 4e 47 0d 0a 1a 0a");
+                $"not a PNG: the signature is {seen}{(n < Signature.Length ? $" ({png.Length} bytes)" : "")}, expected 89 50 4e 47 0d 0a 1a 0a");
         }
 
         int at = Signature.Length;
@@ -613,25 +613,4 @@ public static class PngReader
 
     private static string ChunkName(ReadOnlySpan<byte> type) =>
         IsChunkType(type) ? Encoding.ASCII.GetString(type) : "0x" + Convert.ToHexString(type);
-
-    private static string Spaced(string hex)
-    {
-        if (hex.Length <= 2)
-        {
-            return hex;
-        }
-
-        var text = new StringBuilder(hex.Length * 3 / 2);
-        for (int i = 0; i < hex.Length; i += 2)
-        {
-            if (i > 0)
-            {
-                text.Append(' ');
-            }
-
-            text.Append(hex, i, 2);
-        }
-
-        return text.ToString();
-    }
 }
