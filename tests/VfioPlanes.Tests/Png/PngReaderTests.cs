@@ -131,7 +131,7 @@ public sealed class PngReaderTests : IDisposable
         for (int i = 0; i < rgba.Length; i += 4)
         {
             int x = (i / 4) % width, y = i / 4 / width;
-            rgba[i] = (byte)(x * 9);
+            rgba[i] = (byte)((x * 9) + y + 1); // non-zero at x = 0, so a filter that drops the left neighbour shows
             rgba[i + 1] = y % 3 == 0 ? (byte)random.Next(256) : (byte)(y * 15);
             rgba[i + 2] = (byte)((x * y) + 7);
             rgba[i + 3] = opaque ? (byte)255 : (byte)random.Next(256);
