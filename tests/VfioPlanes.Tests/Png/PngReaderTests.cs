@@ -336,6 +336,28 @@ public sealed class PngReaderTests : IDisposable
     }
 
     [Fact]
+    public void Decode_CorruptZlibData_NamesTheRows()
+    {
+        // A zlib header, then a deflate block of the reserved type 3 (BFINAL 1, BTYPE 11).
+        List<(string Type, byte[] Data)> chunks = ReadChunks(Build(2, 2, 8, 0, [], [0, 1, 2, 0, 3, 4]));
+        int at = chunks.FindIndex(c => c.Type == "IDAT");
+        chunks[at] = ("IDAT", [0x78, 0x9C, 0x07, 0x00, 0x00, 0x00]);
+        Assert.StartsWith("IDAT: the zlib data is corrupt after 0 of 2 rows", Throws(Assemble(chunks)));
+    }
+
+    [Fact]
+    public void Decode_ChunksWhereTheSpecForbidsThem_Throw()
+    {
+        Assert.Equal("PLTE is not allowed for colour type 0 (greyscale)", Throws(Build(1, 1, 8, 0, [("PLTE", [1, 2, 3])], [0, 9])));
+        Assert.Equal("tRNS is not allowed for colour type 6, which stores alpha itself", Throws(Build(1, 1, 8, 6, [("tRNS", [0, 0, 0, 0, 0, 0])], [0, 1, 2, 3, 4])));
+        Assert.Equal("tRNS for colour type 0 has 6 bytes; it must have 2 (a grey key)", Throws(Build(1, 1, 8, 0, [("tRNS", [0, 0, 0, 0, 0, 0])], [0, 9])));
+        Assert.Equal("tRNS has 3 alpha values but PLTE has only 2 entries", Throws(Build(1, 1, 8, 3, [("PLTE", [1, 2, 3, 4, 5, 6]), ("tRNS", [0, 0, 0])], [0, 0])));
+        Assert.Equal("PLTE has 3 entries, more than bit depth 1 can index (2)", Throws(Build(1, 1, 1, 3, [("PLTE", [1, 2, 3, 4, 5, 6, 7, 8, 9])], [0, 0])));
+        Assert.Equal("IHDR has 12 bytes of data; it must have 13", Throws(Assemble([("IHDR", new byte[12]), ("IEND", [])])));
+        Assert.Equal("there is no IDAT chunk: the file has no image data", Throws(Assemble([ReadChunks(Sample())[0], ("IEND", [])])));
+    }
+
+    [Fact]
     public void ReadFile_PrefixesThePath()
     {
         string path = Path.Combine(_dir, "bad.png");
