@@ -464,23 +464,13 @@ public static class PngReader
                 {
                     int a = i >= step ? r[i - step] : 0;
                     int c = i >= step ? up[i - step] : 0;
-                    r[i] += (byte)Paeth(a, up[i], c);
+                    r[i] += (byte)PngWriter.Paeth(a, up[i], c);
                 }
 
                 break;
             default:
                 throw new InvalidDataException($"row {y}: unknown filter type {row[0]}; PNG defines 0 to 4");
         }
-    }
-
-    /// <summary>PNG spec 9.4: of a (left), b (above), c (upper left), the one nearest a + b - c; ties go a, b, c.</summary>
-    private static int Paeth(int a, int b, int c)
-    {
-        int p = a + b - c;
-        int pa = Math.Abs(p - a);
-        int pb = Math.Abs(p - b);
-        int pc = Math.Abs(p - c);
-        return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
     }
 
     private static void Expand(ReadOnlySpan<byte> raw, Span<byte> rgba, Header header, byte[]? palette, int paletteCount, Transparency key, int y)

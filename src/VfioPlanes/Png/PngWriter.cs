@@ -287,8 +287,8 @@ public sealed class PngWriter
         }
     }
 
-    /// <summary>PNG spec 9.4: the predictor nearest to a + b - c, ties in the order a, b, c.</summary>
-    private static int Paeth(int a, int b, int c)
+    /// <summary>PNG spec 9.4: of a (left), b (above), c (upper left), the one nearest a + b - c; ties go a, b, c. The reader undoes the filter with the same predictor.</summary>
+    internal static int Paeth(int a, int b, int c)
     {
         int p = a + b - c;
         int pa = Math.Abs(p - a);
