@@ -241,6 +241,17 @@ internal sealed class KernelChecks(Report report, string results, string mbochs,
             Expect(diff is null, $"GPU capture of mdpy differs from the pattern the guest wrote: {diff}");
         });
 
+        // expect on the real region plane: the picture just captured is on the screen now;
+        // placed one pixel off, it is not, and the time runs out with exit 3.
+        report.Run("mdpy.expect-captured-picture", () =>
+        {
+            Expect(captured, "the capture above failed");
+            (int code, string stdout, string stderr) = ViewerProcess.Run(["expect", mdpy, png, "--timeout", "20"], s_run);
+            Expect(code == 0 && stdout.Contains("appeared on", StringComparison.Ordinal), $"expect {mdpy} with its own capture exited {code}: {ViewerProcess.Tail(stdout + stderr)}");
+            (code, stdout, stderr) = ViewerProcess.Run(["expect", mdpy, png, "--at", "1,0", "--timeout", "0.5"], s_run);
+            Expect(code == 3 && stderr.Contains("did not appear", StringComparison.Ordinal), $"expect with the needle moved off the screen exited {code}, expected 3: {ViewerProcess.Tail(stdout + stderr)}");
+        });
+
         report.Run("mdpy.capture-raw-files", () =>
         {
             Expect(captured, "the capture above failed");
