@@ -12,6 +12,12 @@ namespace VgpuView.Viewer.Commands;
 /// <summary>`vgpuview info`: what the device says about itself, its regions, and both planes now.</summary>
 internal sealed class InfoHandler(CommandContext context)
 {
+    // ENOMEM, EAGAIN and EINTR pass: the stock mbochs fails the first query for a mode it has no
+    // buffer for yet (every mode change, and the first query after the device is opened) and
+    // answers the next one. info asks a few times before it reports such an answer.
+    internal const int TransientTries = 5;
+    private static readonly TimeSpan s_transientPause = TimeSpan.FromMilliseconds(20);
+
     public int Run(string spec, bool json)
     {
         using VgpuDevice device = context.Opener.Open(spec);
@@ -20,8 +26,8 @@ internal sealed class InfoHandler(CommandContext context)
         IReadOnlyList<RegionInfo> regions = device.GetRegions();
         // A VFIO device without a display answers neither probe: there are no planes to ask for.
         PlaneQuery? query = support.Any ? new PlaneQuery(device) : null;
-        PlaneQueryResult primary = query?.Query(PlaneType.Primary) ?? PlaneQueryResult.NoDisplay;
-        PlaneQueryResult cursor = query?.Query(PlaneType.Cursor) ?? PlaneQueryResult.NoDisplay;
+        PlaneAnswer primary = query is null ? PlaneAnswer.NoDisplay : Ask(query, PlaneType.Primary);
+        PlaneAnswer cursor = query is null ? PlaneAnswer.NoDisplay : Ask(query, PlaneType.Cursor);
         EdidRegionState? edid = EdidRegionState.Read(device);
 
         GpuReport gpu = GpuReport.Probe();
@@ -34,9 +40,10 @@ internal sealed class InfoHandler(CommandContext context)
             WriteText(device, info, support, regions, edid, primary, cursor, gpu);
         }
 
-        if (primary.Status == PlaneStatus.Gone || cursor.Status == PlaneStatus.Gone)
+        if (primary.Result.Status == PlaneStatus.Gone || cursor.Result.Status == PlaneStatus.Gone)
         {
-            context.Error.WriteLine($"vgpuview: {device.Name}: device gone ({Errno.Name(primary.Errno != 0 ? primary.Errno : cursor.Errno)})");
+            int errno = primary.Result.Errno != 0 ? primary.Result.Errno : cursor.Result.Errno;
+            context.Error.WriteLine($"vgpuview: {device.Name}: device gone ({Errno.Name(errno)})");
             return ExitCodes.DeviceFailure;
         }
 
@@ -44,7 +51,7 @@ internal sealed class InfoHandler(CommandContext context)
     }
 
     private void WriteText(VgpuDevice device, DeviceInfo info, PlaneSupport support, IReadOnlyList<RegionInfo> regions, EdidRegionState? edid,
-        in PlaneQueryResult primary, in PlaneQueryResult cursor, GpuReport gpu)
+        PlaneAnswer primary, PlaneAnswer cursor, GpuReport gpu)
     {
         TextWriter o = context.Output;
         o.WriteLine($"device   {device.Name}");
@@ -80,15 +87,35 @@ internal sealed class InfoHandler(CommandContext context)
             : $"gpu      unavailable: {gpu.Error}");
     }
 
-    private static string Describe(in PlaneQueryResult r) => r.Status switch
+    /// <summary>Queries <paramref name="plane"/>, asking again a few times while the answer is transient.</summary>
+    private PlaneAnswer Ask(PlaneQuery query, PlaneType plane)
     {
-        PlaneStatus.Enabled => PlaneText.Describe(r.Info),
+        PlaneQueryResult r = query.Query(plane);
+        for (int tries = 1; r.Status == PlaneStatus.Transient; tries++)
+        {
+            if (tries == TransientTries || context.Cancellation.WaitHandle.WaitOne(s_transientPause))
+            {
+                string message = $"{query.Device.Name}: {PlaneText.Name(plane)} plane: VFIO_DEVICE_QUERY_GFX_PLANE failed with " +
+                    $"{System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(r.Errno)} ({Errno.Name(r.Errno)}) " +
+                    $"{tries} times in a row; the device may answer later";
+                return new PlaneAnswer(r, message);
+            }
+
+            r = query.Query(plane);
+        }
+
+        return new PlaneAnswer(r, r.Message);
+    }
+
+    private static string Describe(PlaneAnswer a) => a.Result.Status switch
+    {
+        PlaneStatus.Enabled => PlaneText.Describe(a.Result.Info),
         PlaneStatus.Disabled => "disabled",
-        _ => $"{r.Status.ToString().ToLowerInvariant()}: {r.Message}",
+        _ => $"{a.Result.Status.ToString().ToLowerInvariant()}: {a.Message}",
     };
 
     private void WriteJson(VgpuDevice device, DeviceInfo info, PlaneSupport support, IReadOnlyList<RegionInfo> regions, EdidRegionState? edid,
-        in PlaneQueryResult primary, in PlaneQueryResult cursor, GpuReport gpu)
+        PlaneAnswer primary, PlaneAnswer cursor, GpuReport gpu)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -166,21 +193,28 @@ internal sealed class InfoHandler(CommandContext context)
         context.Output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
 
-    private static void WritePlane(Utf8JsonWriter json, string name, PlaneSupport support, in PlaneQueryResult r)
+    private static void WritePlane(Utf8JsonWriter json, string name, PlaneSupport support, PlaneAnswer a)
     {
         json.WriteStartObject(name);
-        bool enabled = support.Any && r.Status == PlaneStatus.Enabled;
+        bool enabled = support.Any && a.Result.Status == PlaneStatus.Enabled;
         json.WriteBoolean("enabled", enabled);
         if (enabled)
         {
-            PlaneText.WriteFields(json, r.Info);
+            PlaneText.WriteFields(json, a.Result.Info);
         }
-        else if (support.Any && r.Status != PlaneStatus.Disabled)
+        else if (support.Any && a.Result.Status != PlaneStatus.Disabled)
         {
-            json.WriteString("error", r.Message);
+            json.WriteString("status", a.Result.Status.ToString().ToLowerInvariant());
+            json.WriteString("error", a.Message);
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary>A plane query's final answer and, when it is not usable, why.</summary>
+    private sealed record PlaneAnswer(PlaneQueryResult Result, string? Message)
+    {
+        public static PlaneAnswer NoDisplay { get; } = new(PlaneQueryResult.NoDisplay, null);
     }
 
     private static IEnumerable<string> RegionFlags(RegionInfo r)

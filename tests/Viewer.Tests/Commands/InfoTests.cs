@@ -1,6 +1,15 @@
+extern alias vfioplanes;
+
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Commands;
 using VgpuView.Viewer.Tests.Cli;
+using VgpuView.VfioPlanes;
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Discovery;
+using VgpuView.VfioPlanes.SafeHandles;
+using VgpuView.VfioPlanes.Simulation;
 using Xunit;
 
 namespace VgpuView.Viewer.Tests.Commands;
@@ -100,11 +109,91 @@ public class InfoTests
         Assert.Contains("ENODEV", cli.Error.ToString());
     }
 
+    [Fact]
+    public void Info_PrimaryFailsWithEnomemFewerTimesThanItTries_ShowsThePlane()
+    {
+        var cli = new CliRunner(new FailingQueryOpener(Errno.ENOMEM, InfoHandler.TransientTries - 1));
+
+        Assert.Equal(ExitCodes.Success, cli.Run("info", "sim"));
+
+        Assert.Contains("primary  XR24 LINEAR 1024x768 ", cli.Output.ToString());
+    }
+
+    [Theory]
+    [InlineData(Errno.ENOMEM, "ENOMEM")]
+    [InlineData(Errno.EAGAIN, "EAGAIN")]
+    public void Info_PrimaryKeepsFailingTransiently_SaysWhichErrnoAndHowOften(int errno, string name)
+    {
+        var cli = new CliRunner(new FailingQueryOpener(errno, int.MaxValue));
+
+        cli.Run("info", "sim");
+
+        string line = cli.Output.ToString().ReplaceLineEndings("\n").Split('\n').Single(l => l.StartsWith("primary ", StringComparison.Ordinal));
+        Assert.Equal(
+            $"primary  transient: sim: primary plane: VFIO_DEVICE_QUERY_GFX_PLANE failed with {Marshal.GetPInvokeErrorMessage(errno)} ({name}) " +
+            $"{InfoHandler.TransientTries} times in a row; the device may answer later",
+            line);
+    }
+
+    [Fact]
+    public void Info_Json_PrimaryKeepsFailingTransiently_HasStatusAndError()
+    {
+        var cli = new CliRunner(new FailingQueryOpener(Errno.ENOMEM, int.MaxValue));
+
+        cli.Run("info", "sim", "--json");
+
+        JsonElement primary = JsonDocument.Parse(cli.Output.ToString()).RootElement.GetProperty("planes").GetProperty("primary");
+        Assert.False(primary.GetProperty("enabled").GetBoolean());
+        Assert.Equal("transient", primary.GetProperty("status").GetString());
+        Assert.Contains("(ENOMEM)", primary.GetProperty("error").GetString());
+    }
+
     private static JsonElement InfoJson(string device)
     {
         var cli = new CliRunner();
         int code = cli.Run("info", device, "--json");
         Assert.True(code == ExitCodes.Success, cli.Error.ToString());
         return JsonDocument.Parse(cli.Output.ToString()).RootElement;
+    }
+
+    /// <summary>Opens the simulated vGPU behind a device whose first primary queries fail with one errno.</summary>
+    private sealed class FailingQueryOpener(int errno, int failures) : IDeviceOpener
+    {
+        public SysfsTree Sysfs { get; } = new();
+
+        public VgpuDevice Open(string spec) =>
+            VgpuDevice.ForTest(new FailingQueryDevice(SimulatedDevices.Open(string.Empty), errno, failures), spec, presencePath: null);
+    }
+
+    private sealed class FailingQueryDevice(IVfioDevice inner, int errno, int failures) : IVfioDevice
+    {
+        private int _failed;
+
+        public string Name => inner.Name;
+
+        public int GetDeviceInfo(ref vfioplanes::Interop.Vfio.vfio_device_info info) => inner.GetDeviceInfo(ref info);
+
+        public int GetRegionInfo(Span<byte> buffer) => inner.GetRegionInfo(buffer);
+
+        public int QueryGfxPlane(ref vfioplanes::Interop.Vfio.vfio_device_gfx_plane_info info)
+        {
+            if ((info.flags & vfioplanes::Interop.Vfio.VFIO_GFX_PLANE_TYPE_PROBE) == 0 && info.drm_plane_type == 1 && _failed < failures)
+            {
+                _failed++;
+                return errno;
+            }
+
+            return inner.QueryGfxPlane(ref info);
+        }
+
+        public int GetGfxDmaBuf(uint dmabufId, out SafeFdHandle? dmabuf) => inner.GetGfxDmaBuf(dmabufId, out dmabuf);
+
+        public int Read(Span<byte> buffer, long offset, out int bytesRead) => inner.Read(buffer, offset, out bytesRead);
+
+        public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten) => inner.Write(buffer, offset, out bytesWritten);
+
+        public SafeMappedRegion Map(long offset, long length, bool writable) => inner.Map(offset, length, writable);
+
+        public void Dispose() => inner.Dispose();
     }
 }
