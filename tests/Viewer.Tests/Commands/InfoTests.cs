@@ -110,6 +110,17 @@ public class InfoTests
     }
 
     [Fact]
+    public void Info_Mbochs_AsksAgainAfterTheEnomemOfTheFirstQuery()
+    {
+        // sim:mbochs, as the real one, has no buffer right after the open and fails the first query.
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Success, cli.Run("info", "sim:mbochs"));
+
+        Assert.Contains("primary  XR24 LINEAR 1024x768 stride 4096 size 3145728 dmabuf_id ", cli.Output.ToString());
+    }
+
+    [Fact]
     public void Info_PrimaryFailsWithEnomemFewerTimesThanItTries_ShowsThePlane()
     {
         var cli = new CliRunner(new FailingQueryOpener(Errno.ENOMEM, InfoHandler.TransientTries - 1));
