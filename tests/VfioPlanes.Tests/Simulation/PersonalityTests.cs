@@ -107,7 +107,7 @@ public class PersonalityTests
     [Fact]
     public void Mbochs_RejectsFormatsOtherThanXr24()
     {
-        var e = Assert.Throws<ArgumentException>(() => SimulatedDevices.Open("mbochs,format=AR24"));
+        var e = Assert.Throws<SimOptionsException>(() => SimulatedDevices.Open("mbochs,format=AR24"));
         Assert.Contains("format=AR24", e.Message);
     }
 

@@ -39,6 +39,17 @@ public class UsageTests
         Assert.DoesNotContain("   at ", error); // a message, not a stack trace
     }
 
+    [Fact]
+    public void Run_BadSimOption_SaysWhatIsExpectedAndNothingElse()
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("info", "sim:cursor=maybe");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("vgpuview: sim option 'cursor=maybe' is not known; expected cursor=on or cursor=off", cli.Error.ToString().TrimEnd());
+    }
+
     [Theory]
     [InlineData("--frames", "0")]
     [InlineData("--interval", "-1")]
