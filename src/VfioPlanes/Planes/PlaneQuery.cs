@@ -202,10 +202,11 @@ public sealed class PlaneQuery
             return $"cursor {p.Width}x{p.Height} is larger than {MaxCursorDimension} px";
         }
 
-        ulong rowBytes = (ulong)p.Width * (ulong)format.BytesPerPixel;
+        // A row as the converter reads it: an odd-width 4:2:2 row ends with a whole pixel pair.
+        long rowBytes = format.RowBytes((int)p.Width);
         if (p.Modifier == DrmModifier.Linear && p.Stride < rowBytes)
         {
-            return $"stride {p.Stride} is below width {p.Width} × {format.BytesPerPixel} bytes of {format.Name}";
+            return $"stride {p.Stride} is below {format.DescribeRow((int)p.Width)}";
         }
 
         // Intel tiles: X is 512 bytes by 8 rows, Y and Yf 128 bytes by 32 rows (4 KiB each); a
@@ -218,7 +219,7 @@ public sealed class PlaneQuery
         };
         if (tileBytes > 1 && (p.Stride < rowBytes || p.Stride % tileBytes != 0))
         {
-            return $"stride {p.Stride} of a {DrmModifier.ToText(p.Modifier)} plane is not a whole number of {tileBytes}-byte tiles covering width {p.Width} × {format.BytesPerPixel} bytes";
+            return $"stride {p.Stride} of a {DrmModifier.ToText(p.Modifier)} plane is not a whole number of {tileBytes}-byte tiles covering {format.DescribeRow((int)p.Width)}";
         }
 
         ulong rows = (p.Height + tileRows - 1) / tileRows * tileRows;

@@ -1,5 +1,6 @@
 using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Formats;
+using VgpuView.VfioPlanes.Pixels;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.VfioPlanes.Tests.Fakes;
 using Xunit;
@@ -89,6 +90,30 @@ public class PlaneQueryTests
 
         Assert.Equal(PlaneStatus.Invalid, cursor.Status);
         Assert.Equal("sim:gvt: cursor plane: cursor 600x64 is larger than 512 px", cursor.Message);
+    }
+
+    [Fact]
+    public void Query_OddWidthYuyvWithStrideOfWidthTimesTwo_IsInvalid()
+    {
+        // 1023 pixels of packed 4:2:2 end with a whole pair: 512 pairs of 4 bytes = 2048, not 2046.
+        var (_, query) = Make(FakeVfioDevice.Plane(1, 1023, 4, fourcc: DrmFourcc.YUYV, stride: 2046, size: 2048 * 4));
+
+        PlaneQueryResult r = query.Query(PlaneType.Primary);
+
+        Assert.Equal(PlaneStatus.Invalid, r.Status);
+        Assert.Equal("sim:gvt: primary plane: stride 2046 is below width 1023 as 512 pixel pairs × 4 bytes of YUYV = 2048", r.Message);
+    }
+
+    [Fact]
+    public void Query_OddWidthYuyvWithAWholeFinalPair_IsEnabledAndConverts()
+    {
+        var (_, query) = Make(FakeVfioDevice.Plane(1, 1023, 4, fourcc: DrmFourcc.YUYV, stride: 2048, size: 2048 * 4));
+
+        PlaneQueryResult r = query.Query(PlaneType.Primary);
+
+        Assert.Equal(PlaneStatus.Enabled, r.Status);
+        // What validation lets through, the converter takes.
+        PixelConverter.ToRgba(new byte[2048 * 4], PlaneLayout.FromPlane(r.Info), new byte[1023 * 4 * 4], 1023 * 4, false);
     }
 
     [Fact]
