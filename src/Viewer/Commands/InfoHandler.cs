@@ -200,7 +200,7 @@ internal sealed class InfoHandler(CommandContext context)
         json.WriteBoolean("enabled", enabled);
         if (enabled)
         {
-            PlaneText.WriteFields(json, a.Result.Info);
+            PlaneText.WriteFields(json, a.Result.Info, a.Result.Info.Kind);
         }
         else if (support.Any && a.Result.Status != PlaneStatus.Disabled)
         {

@@ -39,6 +39,16 @@ public class PlaneQueryTests
         Assert.False(r.Info.HasHotspot);
     }
 
+    [Fact]
+    public void Query_PrimaryWithHotspotFieldsZero_HasNoHotspot()
+    {
+        // mbochs and GVT-g answer x_hot = y_hot = 0 for a primary plane: that is no hotspot.
+        var (_, query) = Make(FakeVfioDevice.Plane(7, hotX: 0, hotY: 0), FakeVfioDevice.Plane(8, 64, 64, fourcc: DrmFourcc.ARGB8888, hotX: 0, hotY: 0));
+
+        Assert.False(query.Query(PlaneType.Primary).Info.HasHotspot);
+        Assert.True(query.Query(PlaneType.Cursor).Info.HasHotspot); // a cursor's 0,0 is its top left pixel
+    }
+
     private static readonly Dictionary<string, vfio_device_gfx_plane_info> s_bad = new()
     {
         ["unknown fourcc"] = FakeVfioDevice.Plane(1, fourcc: 0x34325258 + 1),
