@@ -23,11 +23,13 @@ internal sealed class InfoHandler(CommandContext context)
         using VgpuDevice device = context.Opener.Open(spec);
         DeviceInfo info = device.GetInfo();
         PlaneSupport support = device.Probe();
-        IReadOnlyList<RegionInfo> regions = device.GetRegions();
+        var regions = new List<RegionInfo>(device.GetRegions());
         // A VFIO device without a display answers neither probe: there are no planes to ask for.
         PlaneQuery? query = support.Any ? new PlaneQuery(device) : null;
         PlaneAnswer primary = query is null ? PlaneAnswer.NoDisplay : Ask(query, PlaneType.Primary);
         PlaneAnswer cursor = query is null ? PlaneAnswer.NoDisplay : Ask(query, PlaneType.Cursor);
+        AddPlaneRegion(device, regions, primary);
+        AddPlaneRegion(device, regions, cursor);
         EdidRegionState? edid = EdidRegionState.Read(device);
 
         GpuReport gpu = GpuReport.Probe();
@@ -64,7 +66,8 @@ internal sealed class InfoHandler(CommandContext context)
             string flags = string.Join(',', RegionFlags(r));
             string cap = r.CapType is { } t ? $" type {t.Type}/{t.Subtype}{(t.IsEdid ? " (EDID)" : string.Empty)}" : string.Empty;
             string sparse = r.SparseAreas.Count > 0 ? $" sparse {r.SparseAreas.Count} areas" : string.Empty;
-            o.WriteLine($"region {r.Index,2} size 0x{r.Size:x} offset 0x{r.Offset:x} {flags}{cap}{sparse}");
+            string beyond = r.Index >= info.NumRegions ? " (beyond num_regions: the plane's region)" : string.Empty;
+            o.WriteLine($"region {r.Index,2} size 0x{r.Size:x} offset 0x{r.Offset:x} {flags}{cap}{sparse}{beyond}");
         }
 
         if (edid is not null)
@@ -85,6 +88,17 @@ internal sealed class InfoHandler(CommandContext context)
         o.WriteLine(gpu.Error is null
             ? $"gpu      {gpu.Description}"
             : $"gpu      unavailable: {gpu.Error}");
+    }
+
+    // A region plane can live in a region beyond num_regions (mdpy's is 16): list it too, so the
+    // region the plane names is on the page.
+    private static void AddPlaneRegion(VgpuDevice device, List<RegionInfo> regions, PlaneAnswer plane)
+    {
+        if (plane.Result.Status == PlaneStatus.Enabled && plane.Result.Info.Kind == PlaneBufferKind.Region &&
+            !regions.Exists(r => r.Index == plane.Result.Info.Id) && device.TryGetRegionInfo(plane.Result.Info.Id) is { } region)
+        {
+            regions.Add(region);
+        }
     }
 
     /// <summary>Queries <paramref name="plane"/>, asking again a few times while the answer is transient.</summary>

@@ -47,6 +47,40 @@ public class InfoTests
     }
 
     [Fact]
+    public void Info_Json_Mdpy_ListsThePlaneRegionBeyondNumRegions()
+    {
+        JsonElement info = InfoJson("sim:mdpy");
+
+        // mdpy: 9 PCI regions (0-8) and the plane in region 16, same offset and size as BAR0.
+        Assert.Equal(9, info.GetProperty("num_regions").GetInt32());
+        JsonElement[] regions = [.. info.GetProperty("regions").EnumerateArray()];
+        JsonElement bar0 = regions.Single(r => r.GetProperty("index").GetInt32() == 0);
+        JsonElement plane = regions.Single(r => r.GetProperty("index").GetInt32() == 16);
+        Assert.Equal(bar0.GetProperty("offset").GetUInt64(), plane.GetProperty("offset").GetUInt64());
+        Assert.Equal(1024UL * 768 * 4, plane.GetProperty("size").GetUInt64());
+        Assert.Equal(["read", "write", "mmap"], plane.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+    }
+
+    [Fact]
+    public void Info_Text_Mdpy_SaysWhyRegion16IsListed()
+    {
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Success, cli.Run("info", "sim:mdpy"));
+
+        Assert.Contains("region 16 size 0x300000 offset 0x0 read,write,mmap (beyond num_regions: the plane's region)", cli.Output.ToString());
+    }
+
+    [Fact]
+    public void Info_Json_DmaBufDevice_ListsOnlyRegionsBelowNumRegions()
+    {
+        JsonElement info = InfoJson("sim:gvt");
+        int count = info.GetProperty("num_regions").GetInt32();
+
+        Assert.All(info.GetProperty("regions").EnumerateArray(), r => Assert.InRange(r.GetProperty("index").GetInt32(), 0, count - 1));
+    }
+
+    [Fact]
     public void Info_Text_ListsRegionsAndPlanes()
     {
         var cli = new CliRunner();
