@@ -329,7 +329,7 @@ internal sealed class ReplayFile
             JsonValueKind.Number => v.GetRawText(),
             JsonValueKind.Null => "null",
             JsonValueKind.True or JsonValueKind.False => v.GetRawText(),
-            JsonValueKind.Array => "an array",
+            JsonValueKind.Array => v.GetArrayLength() == 0 ? "an empty array" : "an array",
             _ => "an object",
         };
 
