@@ -42,14 +42,25 @@ internal sealed class InfoHandler(CommandContext context)
             WriteText(device, info, support, regions, edid, primary, cursor, gpu);
         }
 
+        // Everything readable is printed above; a plane that could not be read still fails the command.
         if (primary.Result.Status == PlaneStatus.Gone || cursor.Result.Status == PlaneStatus.Gone)
         {
-            int errno = primary.Result.Errno != 0 ? primary.Result.Errno : cursor.Result.Errno;
+            int errno = primary.Result.Status == PlaneStatus.Gone ? primary.Result.Errno : cursor.Result.Errno;
             context.Error.WriteLine($"vgpuview: {device.Name}: device gone ({Errno.Name(errno)})");
             return ExitCodes.DeviceFailure;
         }
 
-        return ExitCodes.Success;
+        int code = ExitCodes.Success;
+        foreach (PlaneAnswer plane in (ReadOnlySpan<PlaneAnswer>)[primary, cursor])
+        {
+            if (plane.Result.Status is PlaneStatus.Invalid or PlaneStatus.Transient)
+            {
+                context.Error.WriteLine($"vgpuview: {plane.Message}");
+                code = ExitCodes.DeviceFailure;
+            }
+        }
+
+        return code;
     }
 
     private void WriteText(VgpuDevice device, DeviceInfo info, PlaneSupport support, IReadOnlyList<RegionInfo> regions, EdidRegionState? edid,

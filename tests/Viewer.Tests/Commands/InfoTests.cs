@@ -14,8 +14,10 @@ using Xunit;
 
 namespace VgpuView.Viewer.Tests.Commands;
 
-public class InfoTests
+public sealed class InfoTests : IDisposable
 {
+    private readonly List<string> _dirs = [];
+
     [Fact]
     public void Info_Mbochs_DmabufOnlyWithTheEdidRegionAndNoCursor()
     {
@@ -171,7 +173,7 @@ public class InfoTests
     {
         var cli = new CliRunner(new FailingQueryOpener(errno, int.MaxValue));
 
-        cli.Run("info", "sim");
+        Assert.Equal(ExitCodes.DeviceFailure, cli.Run("info", "sim"));
 
         string line = cli.Output.ToString().ReplaceLineEndings("\n").Split('\n').Single(l => l.StartsWith("primary ", StringComparison.Ordinal));
         Assert.Equal(
@@ -185,12 +187,66 @@ public class InfoTests
     {
         var cli = new CliRunner(new FailingQueryOpener(Errno.ENOMEM, int.MaxValue));
 
-        cli.Run("info", "sim", "--json");
+        Assert.Equal(ExitCodes.DeviceFailure, cli.Run("info", "sim", "--json"));
 
         JsonElement primary = JsonDocument.Parse(cli.Output.ToString()).RootElement.GetProperty("planes").GetProperty("primary");
         Assert.False(primary.GetProperty("enabled").GetBoolean());
         Assert.Equal("transient", primary.GetProperty("status").GetString());
         Assert.Contains("(ENOMEM)", primary.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public void Info_InvalidCursor_PrintsEverythingAndExitsWithDeviceFailure()
+    {
+        string replay = ReplayWithOversizedCursor();
+        var cli = new CliRunner();
+
+        int code = cli.Run("info", replay);
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string expected = $"{replay}: cursor plane: cursor 600x10 is larger than 512 px";
+        string text = cli.Output.ToString();
+        Assert.Contains("primary  XR24 LINEAR 4x2 stride 16 size 32 dmabuf_id ", text);
+        Assert.Contains($"cursor   invalid: {expected}", text);
+        Assert.Contains("gpu      ", text);
+        Assert.Equal($"vgpuview: {expected}", cli.Error.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public void Info_Json_InvalidCursor_IsStillAWholeDocumentAndExitsWithDeviceFailure()
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("info", ReplayWithOversizedCursor(), "--json");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        JsonElement planes = JsonDocument.Parse(cli.Output.ToString()).RootElement.GetProperty("planes");
+        Assert.True(planes.GetProperty("primary").GetProperty("enabled").GetBoolean());
+        Assert.Equal("invalid", planes.GetProperty("cursor").GetProperty("status").GetString());
+    }
+
+    // A 4x2 XR24 primary and a 600x10 AR24 cursor, beyond the 512 px a cursor may have.
+    private string ReplayWithOversizedCursor()
+    {
+        string dir = Directory.CreateTempSubdirectory("vgpuview-info-").FullName;
+        _dirs.Add(dir);
+        File.WriteAllBytes(Path.Combine(dir, "p.raw"), new byte[32]);
+        File.WriteAllBytes(Path.Combine(dir, "c.raw"), new byte[2400 * 10]);
+        string json = Path.Combine(dir, "planes.json");
+        File.WriteAllText(json, """
+            {"planes":[
+              {"plane":"primary","file":"p.raw","format":"XR24","width":4,"height":2,"stride":16},
+              {"plane":"cursor","file":"c.raw","format":"AR24","width":600,"height":10,"stride":2400}]}
+            """);
+        return "sim:replay=" + json;
+    }
+
+    public void Dispose()
+    {
+        foreach (string dir in _dirs)
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     private static JsonElement InfoJson(string device)
