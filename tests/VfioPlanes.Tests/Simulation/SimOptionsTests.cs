@@ -75,4 +75,22 @@ public class SimOptionsTests
     [InlineData("mbochs,format=AR24", "sim option 'format=AR24' is not offered by sim:mbochs: it scans out XR24 only")]
     public void BadOptions_MessageIsTheTextAlone(string options, string message) =>
         Assert.Equal(message, Assert.Throws<SimOptionsException>(() => SimOptions.Parse(options)).Message);
+
+    [Fact]
+    public void EveryOptionTheErrorListsIsInTheReadme()
+    {
+        // The unknown-option message lists every KEY=VALUE option; README must document each.
+        string listed = Assert.Throws<SimOptionsException>(() => SimOptions.Parse("no-such-option")).Message;
+        string[] keys = [.. System.Text.RegularExpressions.Regex.Matches(listed, "[a-z-]+=").Select(m => m.Value).Distinct()];
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "README.md")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+
+        Assert.NotNull(dir);
+        string readme = File.ReadAllText(Path.Combine(dir, "README.md"));
+        Assert.Contains("cpu-map=", keys);
+        Assert.All(keys, key => Assert.Contains(key, readme, StringComparison.Ordinal));
+    }
 }
