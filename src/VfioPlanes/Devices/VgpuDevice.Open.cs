@@ -24,7 +24,7 @@ public sealed partial class VgpuDevice
     /// Opens the device <paramref name="spec"/> names: the simulated vGPU for `sim`, otherwise a
     /// real VFIO device found through <paramref name="sysfs"/> and <paramref name="devRoot"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">The simulated vGPU's options are wrong.</exception>
+    /// <exception cref="SimOptionsException">The simulated vGPU's options are wrong.</exception>
     /// <exception cref="IOException">The device cannot be opened; the message says what to do.</exception>
     public static VgpuDevice Open(DeviceSpec spec, SysfsTree sysfs, string devRoot = "/dev")
     {

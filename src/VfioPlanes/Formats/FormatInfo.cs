@@ -61,6 +61,11 @@ public readonly record struct FormatInfo(uint Fourcc, int BytesPerPixel, bool Ha
 
     /// <summary>Bytes one row of <paramref name="width"/> pixels occupies; an odd-width 4:2:2 row ends with a whole pair.</summary>
     public long RowBytes(int width) => Layout == FormatLayout.Yuv422 ? ((width + 1L) / 2) * 4 : (long)width * BytesPerPixel;
+
+    /// <summary>How <see cref="RowBytes"/> comes about, for messages: "width 640 × 4 bytes of XR24".</summary>
+    public string DescribeRow(int width) => Layout == FormatLayout.Yuv422
+        ? $"width {width} as {(width + 1L) / 2} pixel pairs × 4 bytes of {Name} = {RowBytes(width)}"
+        : $"width {width} × {BytesPerPixel} bytes of {Name}";
 }
 
 /// <summary>The one table of supported formats, shared by validation, capture and the GL renderer.</summary>

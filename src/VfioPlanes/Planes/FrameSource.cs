@@ -34,6 +34,9 @@ public sealed class FrameSource : IDisposable
     /// <summary>The dma-buf cache; subscribe to its Evicted event to free what was made from an entry.</summary>
     public DmaBufCache Cache { get; }
 
+    /// <summary>The kind of plane the device is asked for: dma-buf planes over region planes.</summary>
+    public PlaneBufferKind Kind => _query.Kind;
+
     /// <summary>The probe result the planes are asked by.</summary>
     public PlaneSupport Support => Device.Probe();
 

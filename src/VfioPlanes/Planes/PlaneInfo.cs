@@ -50,7 +50,10 @@ public readonly record struct PlaneInfo
 
     public int Y { get; init; }
 
-    /// <summary>Whether the device reported a hotspot (x_hot/y_hot not 0xFFFFFFFF).</summary>
+    /// <summary>
+    /// Whether the device reported a hotspot: a cursor plane whose x_hot/y_hot are not 0xFFFFFFFF.
+    /// A primary plane never has one, whatever the fields hold (mbochs and GVT-g answer 0 there).
+    /// </summary>
     public bool HasHotspot { get; init; }
 
     public uint HotX { get; init; }
@@ -79,7 +82,7 @@ public readonly record struct PlaneInfo
         Size = k.size,
         X = unchecked((int)k.x_pos),
         Y = unchecked((int)k.y_pos),
-        HasHotspot = k.x_hot != Interop.Vfio.VFIO_GFX_NO_HOTSPOT && k.y_hot != Interop.Vfio.VFIO_GFX_NO_HOTSPOT,
+        HasHotspot = plane == PlaneType.Cursor && k.x_hot != Interop.Vfio.VFIO_GFX_NO_HOTSPOT && k.y_hot != Interop.Vfio.VFIO_GFX_NO_HOTSPOT,
         HotX = k.x_hot,
         HotY = k.y_hot,
         Id = k.dmabuf_id,

@@ -128,8 +128,11 @@ public sealed class PlaneQuery
             return Failed(plane, errno);
         }
 
-        // linux/vfio.h: a disabled plane answers success with drm_format, size, width and height 0.
-        if (k.drm_format == 0 || k.width == 0 || k.height == 0 || k.size == 0)
+        // linux/vfio.h: a plane the guest disabled answers success with drm_format, size, width and
+        // height 0; mbochs zeroes them all, and GVT-g hands back the struct as sent, zeroed above.
+        // An answer with only some of them 0 is not that contract: Validate names what is missing.
+        // (QEMU shows nothing for drm_format 0 or size 0 alone; here the device hears why.)
+        if (k.drm_format == 0 && k.width == 0 && k.height == 0 && k.size == 0)
         {
             if (plane == PlaneType.Primary)
             {
@@ -177,6 +180,12 @@ public sealed class PlaneQuery
     // What is wrong with an enabled plane's answer, or null. Allocates only when something is wrong.
     internal static string? Validate(in PlaneInfo p)
     {
+        if (p.Fourcc == 0 || p.Width == 0 || p.Height == 0 || p.Size == 0)
+        {
+            return $"{ZeroFields(p)} 0 but not all of drm_format, width, height and size " +
+                $"(drm_format 0x{p.Fourcc:x8}, {p.Width}x{p.Height}, size {p.Size}): a disabled plane has all four 0, a shown one none";
+        }
+
         if (!FormatTable.TryGet(p.Fourcc, out FormatInfo format))
         {
             return $"drm_format 0x{p.Fourcc:x8} ('{DrmFourcc.ToText(p.Fourcc)}') is not a format this viewer knows";
@@ -202,10 +211,11 @@ public sealed class PlaneQuery
             return $"cursor {p.Width}x{p.Height} is larger than {MaxCursorDimension} px";
         }
 
-        ulong rowBytes = (ulong)p.Width * (ulong)format.BytesPerPixel;
+        // A row as the converter reads it: an odd-width 4:2:2 row ends with a whole pixel pair.
+        long rowBytes = format.RowBytes((int)p.Width);
         if (p.Modifier == DrmModifier.Linear && p.Stride < rowBytes)
         {
-            return $"stride {p.Stride} is below width {p.Width} × {format.BytesPerPixel} bytes of {format.Name}";
+            return $"stride {p.Stride} is below {format.DescribeRow((int)p.Width)}";
         }
 
         // Intel tiles: X is 512 bytes by 8 rows, Y and Yf 128 bytes by 32 rows (4 KiB each); a
@@ -218,7 +228,7 @@ public sealed class PlaneQuery
         };
         if (tileBytes > 1 && (p.Stride < rowBytes || p.Stride % tileBytes != 0))
         {
-            return $"stride {p.Stride} of a {DrmModifier.ToText(p.Modifier)} plane is not a whole number of {tileBytes}-byte tiles covering width {p.Width} × {format.BytesPerPixel} bytes";
+            return $"stride {p.Stride} of a {DrmModifier.ToText(p.Modifier)} plane is not a whole number of {tileBytes}-byte tiles covering {format.DescribeRow((int)p.Width)}";
         }
 
         ulong rows = (p.Height + tileRows - 1) / tileRows * tileRows;
@@ -236,6 +246,33 @@ public sealed class PlaneQuery
         }
 
         return null;
+    }
+
+    // "size is", "width and height are": the fields of a half-disabled answer that are 0.
+    private static string ZeroFields(in PlaneInfo p)
+    {
+        var zero = new List<string>(4);
+        if (p.Fourcc == 0)
+        {
+            zero.Add("drm_format");
+        }
+
+        if (p.Width == 0)
+        {
+            zero.Add("width");
+        }
+
+        if (p.Height == 0)
+        {
+            zero.Add("height");
+        }
+
+        if (p.Size == 0)
+        {
+            zero.Add("size");
+        }
+
+        return zero.Count == 1 ? zero[0] + " is" : string.Join(", ", zero[..^1]) + " and " + zero[^1] + " are";
     }
 
     private bool RepeatsPrimary(in PlaneInfo cursor)

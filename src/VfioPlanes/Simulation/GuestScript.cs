@@ -44,8 +44,8 @@ internal readonly record struct GuestFrame(
 /// (hotspot 1,1) for c in 0–59, 120–149 and 180–209, and shape 1 (hotspot 17,17) for c in 60–99,
 /// 150–179 and 210–239.
 /// <para>
-/// Per personality: sim:mbochs fails the primary query of frames 120 and 180 with ENOMEM (the
-/// first after each mode change) and has no cursor. sim:mdpy cannot change mode, so it stays in
+/// Per personality: sim:mbochs fails the primary query of frames 0, 120 and 180 with ENOMEM (the
+/// first after the device is opened and after each mode change) and has no cursor. sim:mdpy cannot change mode, so it stays in
 /// the base mode, and while the guest has the display disabled (100–119) it keeps showing the
 /// picture of frame 99. sim:gvt reports no hotspot (0xFFFFFFFF) for c in 220–239.
 /// </para>

@@ -208,10 +208,10 @@ internal sealed class ReplayFile
             int width = Integer(e, p, "width", 1, MaxDimension, null);
             int height = Integer(e, p, "height", 1, MaxDimension, null);
             int stride = Integer(e, p, "stride", 1, int.MaxValue, null);
-            long minStride = (long)width * format.BytesPerPixel;
-            if (stride < minStride)
+            // A row as the converter reads it: an odd-width 4:2:2 row ends with a whole pixel pair.
+            if (stride < format.RowBytes(width))
             {
-                throw Error(p + ".stride", $"{stride} is below width {width} × {format.BytesPerPixel} bytes of {format.Name}");
+                throw Error(p + ".stride", $"{stride} is below {format.DescribeRow(width)}");
             }
 
             (int tileWidth, int tileRows) = PixelEncoder.TileOf(modifier);
@@ -329,7 +329,7 @@ internal sealed class ReplayFile
             JsonValueKind.Number => v.GetRawText(),
             JsonValueKind.Null => "null",
             JsonValueKind.True or JsonValueKind.False => v.GetRawText(),
-            JsonValueKind.Array => "an array",
+            JsonValueKind.Array => v.GetArrayLength() == 0 ? "an empty array" : "an array",
             _ => "an object",
         };
 

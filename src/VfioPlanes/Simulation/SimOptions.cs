@@ -70,7 +70,7 @@ internal sealed record SimOptions
     /// <summary>The text the options came from, for the device name.</summary>
     public string Text { get; init; } = string.Empty;
 
-    /// <summary>Parses "", "mbochs", "gvt,1920x1080,format=XR30", "replay=/path/x.json". Throws ArgumentException naming the option.</summary>
+    /// <summary>Parses "", "mbochs", "gvt,1920x1080,format=XR30", "replay=/path/x.json". Throws <see cref="SimOptionsException"/> naming the option.</summary>
     public static SimOptions Parse(string options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -87,7 +87,7 @@ internal sealed record SimOptions
             string path = text["replay=".Length..];
             if (path.Length == 0)
             {
-                throw new ArgumentException("sim option 'replay=' needs a path to a JSON file, as in sim:replay=planes.json", nameof(options));
+                throw new SimOptionsException("sim option 'replay=' needs a path to a JSON file, as in sim:replay=planes.json");
             }
 
             return result with { Personality = SimPersonality.Replay, ReplayPath = path, Cursor = true };
@@ -100,7 +100,7 @@ internal sealed record SimOptions
             string token = raw.Trim();
             if (token.Length == 0)
             {
-                throw new ArgumentException($"sim options '{text}' contain an empty option; {Expected}", nameof(options));
+                throw new SimOptionsException($"sim options '{text}' contain an empty option; {Expected}");
             }
 
             if (token is "mbochs" or "mdpy" or "gvt")
@@ -122,9 +122,8 @@ internal sealed record SimOptions
                 string value = token["format=".Length..];
                 if (!DrmFourcc.TryParse(value, out uint fourcc) || !PixelEncoder.CanEncode(fourcc))
                 {
-                    throw new ArgumentException(
-                        $"sim option 'format={value}' is not a format the simulated vGPU draws; expected one of {PixelEncoder.EncodableNames}",
-                        nameof(options));
+                    throw new SimOptionsException(
+                        $"sim option 'format={value}' is not a format the simulated vGPU draws; expected one of {PixelEncoder.EncodableNames}");
                 }
 
                 result = result with { Fourcc = fourcc };
@@ -135,7 +134,7 @@ internal sealed record SimOptions
                 tiling = token["tiling=".Length..];
                 if (tiling is not ("x" or "y" or "linear"))
                 {
-                    throw new ArgumentException($"sim option 'tiling={tiling}' is not known; expected tiling=x, tiling=y or tiling=linear", nameof(options));
+                    throw new SimOptionsException($"sim option 'tiling={tiling}' is not known; expected tiling=x, tiling=y or tiling=linear");
                 }
             }
             else if (token.StartsWith("cursor=", StringComparison.Ordinal))
@@ -148,7 +147,7 @@ internal sealed record SimOptions
                     {
                         "on" => true,
                         "off" => false,
-                        _ => throw new ArgumentException($"sim option 'cursor={value}' is not known; expected cursor=on or cursor=off", nameof(options)),
+                        _ => throw new SimOptionsException($"sim option 'cursor={value}' is not known; expected cursor=on or cursor=off"),
                     },
                 };
             }
@@ -162,7 +161,7 @@ internal sealed record SimOptions
                     {
                         "on" => true,
                         "off" => false,
-                        _ => throw new ArgumentException($"sim option 'cpu-map={value}' is not known; expected cpu-map=on or cpu-map=off", nameof(options)),
+                        _ => throw new SimOptionsException($"sim option 'cpu-map={value}' is not known; expected cpu-map=on or cpu-map=off"),
                     },
                 };
             }
@@ -172,14 +171,14 @@ internal sealed record SimOptions
                 string value = token["unplug=".Length..];
                 if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long frame))
                 {
-                    throw new ArgumentException($"sim option 'unplug={value}' needs a frame number (0 or more), as in unplug=300", nameof(options));
+                    throw new SimOptionsException($"sim option 'unplug={value}' needs a frame number (0 or more), as in unplug=300");
                 }
 
                 result = result with { UnplugAt = frame };
             }
             else if (token.StartsWith("replay=", StringComparison.Ordinal))
             {
-                throw new ArgumentException("sim option 'replay=' must be the only option, as in sim:replay=planes.json", nameof(options));
+                throw new SimOptionsException("sim option 'replay=' must be the only option, as in sim:replay=planes.json");
             }
             else if (TryParseMode(token, out SimMode mode, out string? modeError))
             {
@@ -188,7 +187,7 @@ internal sealed record SimOptions
             }
             else
             {
-                throw new ArgumentException(modeError ?? $"sim option '{token}' is not known; {Expected}", nameof(options));
+                throw new SimOptionsException(modeError ?? $"sim option '{token}' is not known; {Expected}");
             }
         }
 
@@ -198,7 +197,7 @@ internal sealed record SimOptions
         {
             if (seen)
             {
-                throw new ArgumentException($"sim options '{text}' give the {what} option twice", nameof(options));
+                throw new SimOptionsException($"sim options '{text}' give the {what} option twice");
             }
 
             seen = true;
@@ -209,20 +208,19 @@ internal sealed record SimOptions
     {
         if (result.Personality is SimPersonality.Mbochs or SimPersonality.Mdpy && result.Fourcc != DrmFourcc.XRGB8888)
         {
-            throw new ArgumentException(
-                $"sim option 'format={DrmFourcc.ToText(result.Fourcc)}' is not offered by {Name(result.Personality)}: it scans out XR24 only", "options");
+            throw new SimOptionsException(
+                $"sim option 'format={DrmFourcc.ToText(result.Fourcc)}' is not offered by {Name(result.Personality)}: it scans out XR24 only");
         }
 
         if (result.Personality == SimPersonality.Gvt && Array.IndexOf(s_gvtFormats, result.Fourcc) < 0)
         {
-            throw new ArgumentException(
-                $"sim option 'format={DrmFourcc.ToText(result.Fourcc)}' is not a GVT-g primary format; expected one of {string.Join(", ", s_gvtFormats.Select(DrmFourcc.ToText))}",
-                "options");
+            throw new SimOptionsException(
+                $"sim option 'format={DrmFourcc.ToText(result.Fourcc)}' is not a GVT-g primary format; expected one of {string.Join(", ", s_gvtFormats.Select(DrmFourcc.ToText))}");
         }
 
         if (tiling is not null && result.Personality != SimPersonality.Gvt)
         {
-            throw new ArgumentException($"sim option 'tiling={tiling}' is for sim:gvt only; {Name(result.Personality)} planes are linear", "options");
+            throw new SimOptionsException($"sim option 'tiling={tiling}' is for sim:gvt only; {Name(result.Personality)} planes are linear");
         }
 
         if (result.Personality == SimPersonality.Gvt)
@@ -241,8 +239,8 @@ internal sealed record SimOptions
 
         if (PixelEncoder.IsPacked422(result.Fourcc) && result.Mode.Width % 2 != 0)
         {
-            throw new ArgumentException(
-                $"sim mode {result.Mode} has an odd width; format {DrmFourcc.ToText(result.Fourcc)} packs two pixels together, so the width must be even", "options");
+            throw new SimOptionsException(
+                $"sim mode {result.Mode} has an odd width; format {DrmFourcc.ToText(result.Fourcc)} packs two pixels together, so the width must be even");
         }
 
         return result;

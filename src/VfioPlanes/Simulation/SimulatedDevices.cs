@@ -8,7 +8,7 @@ public static class SimulatedDevices
     /// <summary>
     /// Opens <c>sim</c> (<paramref name="options"/> empty) or <c>sim:OPTIONS</c>: "mbochs", "mdpy", "gvt",
     /// a mode "WxH", "format=FOURCC", "tiling=x|y|linear" (gvt), "cursor=on|off", or "replay=FILE.json" alone.
-    /// Throws ArgumentException for options it does not know, naming the option and what is expected.
+    /// Throws <see cref="SimOptionsException"/> for options it does not know, naming the option and what is expected.
     /// </summary>
     internal static IVfioDevice Open(string options) => new SimulatedVgpu(SimOptions.Parse(options));
 }

@@ -132,6 +132,12 @@ internal sealed class SimulatedVgpu : IVfioDevice
         }
 
         _current = GuestAt(0);
+
+        // mbochs frees its dma-bufs when the device is closed, and its query makes the buffer for
+        // a mode it has none for but answers that query with -ENOMEM (samples/vfio-mdev/mbochs.c,
+        // mbochs_query_gfx_plane): the first primary query after an open fails like the first
+        // after a mode change.
+        _failNextPrimary = _personality == SimPersonality.Mbochs;
     }
 
     public string Name { get; }

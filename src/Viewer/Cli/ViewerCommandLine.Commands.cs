@@ -74,7 +74,7 @@ internal static partial class ViewerCommandLine
             return new CaptureHandler(context).Run(new CaptureOptions
             {
                 Device = parse.GetValue(s_device)!,
-                Output = parse.GetValue(s_output)!,
+                Output = PathValue(parse.GetValue(s_output)!, "-o")!,
                 Count = CheckRange(parse.GetValue(s_count), 1, int.MaxValue, "--count"),
                 IntervalMs = CheckRange(parse.GetValue(s_captureInterval), 0, 3_600_000, "--interval"),
                 OnChange = parse.GetValue(s_onChange),
@@ -118,7 +118,7 @@ internal static partial class ViewerCommandLine
             Fps = CheckRange(parse.GetValue(s_fps), 0, 1000, "--fps"),
             NoVsync = parse.GetValue(s_noVsync),
             Frames = parse.GetValue(s_frames) is int n ? CheckRange(n, 1, int.MaxValue, "--frames") : null,
-            ScreenshotDirectory = parse.GetValue(s_screenshotDir)!,
+            ScreenshotDirectory = PathValue(parse.GetValue(s_screenshotDir)!, "--screenshot-dir")!,
             Size = ParseSize(parse.GetValue(s_size)),
             Hud = parse.GetValue(s_hud),
             NoCursor = parse.GetValue(s_noCursor),
@@ -149,7 +149,7 @@ internal static partial class ViewerCommandLine
         {
             Device = parse.GetValue(s_device)!,
             Mode = ParseMode(parse.GetValue(s_edidMode)),
-            BlobFile = parse.GetValue(s_edidBlob),
+            BlobFile = PathValue(parse.GetValue(s_edidBlob), "--blob"),
             Link = parse.GetValue(s_edidLink) switch
             {
                 null => null,
@@ -183,7 +183,7 @@ internal static partial class ViewerCommandLine
             return new ExpectHandler(context).Run(new ExpectOptions
             {
                 Device = parse.GetValue(s_device)!,
-                NeedleFile = parse.GetValue(s_needle)!,
+                NeedleFile = PathValue(parse.GetValue(s_needle)!, "the needle")!,
                 AtX = CheckRange(x, 0, 16384, "--at X"),
                 AtY = CheckRange(y, 0, 16384, "--at Y"),
                 Areas = [.. (parse.GetValue(s_area) ?? []).Select(a => ParseInts(a, 4, "--area", "X,Y,WIDTH,HEIGHT, as in 0,0,200,50") switch { int[] v => new NeedleArea(v[0], v[1], v[2], v[3]) })],
@@ -192,12 +192,17 @@ internal static partial class ViewerCommandLine
                 TimeoutSeconds = timeout,
                 IntervalMs = CheckRange(parse.GetValue(s_expectInterval), 10, 60_000, "--interval"),
                 NoCursor = parse.GetValue(s_noCursor),
-                SaveClosest = parse.GetValue(s_saveClosest),
+                SaveClosest = PathValue(parse.GetValue(s_saveClosest), "--save-closest"),
                 CacheSize = CheckRange(parse.GetValue(s_cacheSize), 2, 256, "--cache-size"),
             });
         });
         return command;
     }
+
+    // A file or directory name as the user gave it; null when the option was not given. The file
+    // APIs refuse an empty name with an ArgumentException, which would not read as the user's mistake.
+    private static string? PathValue(string? text, string what) =>
+        text is { Length: 0 } ? throw new UsageException($"{what} must be a path, not an empty string") : text;
 
     // Comma-separated non-negative integers, exactly count of them.
     private static int[] ParseInts(string text, int count, string option, string form)

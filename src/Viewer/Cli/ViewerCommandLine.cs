@@ -41,12 +41,17 @@ internal static partial class ViewerCommandLine
         }
     }
 
-    /// <summary>The exception filter: every failure a user can meet becomes one line and an exit code, never a stack trace.</summary>
+    /// <summary>
+    /// The exception filter: every failure a user can meet becomes one line and an exit code, never a stack trace.
+    /// Only the exceptions that carry the user's mistakes mean usage (2): handlers turn what they parse or check
+    /// into UsageException, and the simulated vGPU's options fail with SimOptionsException. An ArgumentException
+    /// from deeper down is a bug or a device's bad answer, not the command line.
+    /// </summary>
     internal static int ReportException(Exception e, TextWriter error)
     {
         switch (e)
         {
-            case UsageException or FormatException or ArgumentException:
+            case UsageException or VfioPlanes.Simulation.SimOptionsException:
                 error.WriteLine($"vgpuview: {e.Message}");
                 return ExitCodes.Usage;
             case OperationCanceledException:

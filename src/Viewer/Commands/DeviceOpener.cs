@@ -22,7 +22,7 @@ internal sealed class DeviceOpener(SysfsTree sysfs, string devRoot) : IDeviceOpe
         DeviceSpec parsed;
         try
         {
-            parsed = DeviceSpec.Parse(spec);
+            parsed = DeviceSpec.Parse(spec, Sysfs);
         }
         catch (FormatException e)
         {

@@ -12,16 +12,24 @@ namespace VgpuView.Viewer.Commands;
 /// <summary>`vgpuview info`: what the device says about itself, its regions, and both planes now.</summary>
 internal sealed class InfoHandler(CommandContext context)
 {
+    // ENOMEM, EAGAIN and EINTR pass: the stock mbochs fails the first query for a mode it has no
+    // buffer for yet (every mode change, and the first query after the device is opened) and
+    // answers the next one. info asks a few times before it reports such an answer.
+    internal const int TransientTries = 5;
+    private static readonly TimeSpan s_transientPause = TimeSpan.FromMilliseconds(20);
+
     public int Run(string spec, bool json)
     {
         using VgpuDevice device = context.Opener.Open(spec);
         DeviceInfo info = device.GetInfo();
         PlaneSupport support = device.Probe();
-        IReadOnlyList<RegionInfo> regions = device.GetRegions();
+        var regions = new List<RegionInfo>(device.GetRegions());
         // A VFIO device without a display answers neither probe: there are no planes to ask for.
         PlaneQuery? query = support.Any ? new PlaneQuery(device) : null;
-        PlaneQueryResult primary = query?.Query(PlaneType.Primary) ?? PlaneQueryResult.NoDisplay;
-        PlaneQueryResult cursor = query?.Query(PlaneType.Cursor) ?? PlaneQueryResult.NoDisplay;
+        PlaneAnswer primary = query is null ? PlaneAnswer.NoDisplay : Ask(query, PlaneType.Primary);
+        PlaneAnswer cursor = query is null ? PlaneAnswer.NoDisplay : Ask(query, PlaneType.Cursor);
+        AddPlaneRegion(device, regions, primary);
+        AddPlaneRegion(device, regions, cursor);
         EdidRegionState? edid = EdidRegionState.Read(device);
 
         GpuReport gpu = GpuReport.Probe();
@@ -34,17 +42,29 @@ internal sealed class InfoHandler(CommandContext context)
             WriteText(device, info, support, regions, edid, primary, cursor, gpu);
         }
 
-        if (primary.Status == PlaneStatus.Gone || cursor.Status == PlaneStatus.Gone)
+        // Everything readable is printed above; a plane that could not be read still fails the command.
+        if (primary.Result.Status == PlaneStatus.Gone || cursor.Result.Status == PlaneStatus.Gone)
         {
-            context.Error.WriteLine($"vgpuview: {device.Name}: device gone ({Errno.Name(primary.Errno != 0 ? primary.Errno : cursor.Errno)})");
+            int errno = primary.Result.Status == PlaneStatus.Gone ? primary.Result.Errno : cursor.Result.Errno;
+            context.Error.WriteLine($"vgpuview: {device.Name}: device gone ({Errno.Name(errno)})");
             return ExitCodes.DeviceFailure;
         }
 
-        return ExitCodes.Success;
+        int code = ExitCodes.Success;
+        foreach (PlaneAnswer plane in (ReadOnlySpan<PlaneAnswer>)[primary, cursor])
+        {
+            if (plane.Result.Status is PlaneStatus.Invalid or PlaneStatus.Transient)
+            {
+                context.Error.WriteLine($"vgpuview: {plane.Message}");
+                code = ExitCodes.DeviceFailure;
+            }
+        }
+
+        return code;
     }
 
     private void WriteText(VgpuDevice device, DeviceInfo info, PlaneSupport support, IReadOnlyList<RegionInfo> regions, EdidRegionState? edid,
-        in PlaneQueryResult primary, in PlaneQueryResult cursor, GpuReport gpu)
+        PlaneAnswer primary, PlaneAnswer cursor, GpuReport gpu)
     {
         TextWriter o = context.Output;
         o.WriteLine($"device   {device.Name}");
@@ -57,7 +77,8 @@ internal sealed class InfoHandler(CommandContext context)
             string flags = string.Join(',', RegionFlags(r));
             string cap = r.CapType is { } t ? $" type {t.Type}/{t.Subtype}{(t.IsEdid ? " (EDID)" : string.Empty)}" : string.Empty;
             string sparse = r.SparseAreas.Count > 0 ? $" sparse {r.SparseAreas.Count} areas" : string.Empty;
-            o.WriteLine($"region {r.Index,2} size 0x{r.Size:x} offset 0x{r.Offset:x} {flags}{cap}{sparse}");
+            string beyond = r.Index >= info.NumRegions ? " (beyond num_regions: the plane's region)" : string.Empty;
+            o.WriteLine($"region {r.Index,2} size 0x{r.Size:x} offset 0x{r.Offset:x} {flags}{cap}{sparse}{beyond}");
         }
 
         if (edid is not null)
@@ -80,15 +101,46 @@ internal sealed class InfoHandler(CommandContext context)
             : $"gpu      unavailable: {gpu.Error}");
     }
 
-    private static string Describe(in PlaneQueryResult r) => r.Status switch
+    // A region plane can live in a region beyond num_regions (mdpy's is 16): list it too, so the
+    // region the plane names is on the page.
+    private static void AddPlaneRegion(VgpuDevice device, List<RegionInfo> regions, PlaneAnswer plane)
     {
-        PlaneStatus.Enabled => PlaneText.Describe(r.Info),
+        if (plane.Result.Status == PlaneStatus.Enabled && plane.Result.Info.Kind == PlaneBufferKind.Region &&
+            !regions.Exists(r => r.Index == plane.Result.Info.Id) && device.TryGetRegionInfo(plane.Result.Info.Id) is { } region)
+        {
+            regions.Add(region);
+        }
+    }
+
+    /// <summary>Queries <paramref name="plane"/>, asking again a few times while the answer is transient.</summary>
+    private PlaneAnswer Ask(PlaneQuery query, PlaneType plane)
+    {
+        PlaneQueryResult r = query.Query(plane);
+        for (int tries = 1; r.Status == PlaneStatus.Transient; tries++)
+        {
+            if (tries == TransientTries || context.Cancellation.WaitHandle.WaitOne(s_transientPause))
+            {
+                string message = $"{query.Device.Name}: {PlaneText.Name(plane)} plane: VFIO_DEVICE_QUERY_GFX_PLANE failed with " +
+                    $"{System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(r.Errno)} ({Errno.Name(r.Errno)}) " +
+                    $"{tries} times in a row; the device may answer later";
+                return new PlaneAnswer(r, message);
+            }
+
+            r = query.Query(plane);
+        }
+
+        return new PlaneAnswer(r, r.Message);
+    }
+
+    private static string Describe(PlaneAnswer a) => a.Result.Status switch
+    {
+        PlaneStatus.Enabled => PlaneText.Describe(a.Result.Info),
         PlaneStatus.Disabled => "disabled",
-        _ => $"{r.Status.ToString().ToLowerInvariant()}: {r.Message}",
+        _ => $"{a.Result.Status.ToString().ToLowerInvariant()}: {a.Message}",
     };
 
     private void WriteJson(VgpuDevice device, DeviceInfo info, PlaneSupport support, IReadOnlyList<RegionInfo> regions, EdidRegionState? edid,
-        in PlaneQueryResult primary, in PlaneQueryResult cursor, GpuReport gpu)
+        PlaneAnswer primary, PlaneAnswer cursor, GpuReport gpu)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -166,21 +218,28 @@ internal sealed class InfoHandler(CommandContext context)
         context.Output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
 
-    private static void WritePlane(Utf8JsonWriter json, string name, PlaneSupport support, in PlaneQueryResult r)
+    private static void WritePlane(Utf8JsonWriter json, string name, PlaneSupport support, PlaneAnswer a)
     {
         json.WriteStartObject(name);
-        bool enabled = support.Any && r.Status == PlaneStatus.Enabled;
+        bool enabled = support.Any && a.Result.Status == PlaneStatus.Enabled;
         json.WriteBoolean("enabled", enabled);
         if (enabled)
         {
-            PlaneText.WriteFields(json, r.Info);
+            PlaneText.WriteFields(json, a.Result.Info, a.Result.Info.Kind);
         }
-        else if (support.Any && r.Status != PlaneStatus.Disabled)
+        else if (support.Any && a.Result.Status != PlaneStatus.Disabled)
         {
-            json.WriteString("error", r.Message);
+            json.WriteString("status", a.Result.Status.ToString().ToLowerInvariant());
+            json.WriteString("error", a.Message);
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary>A plane query's final answer and, when it is not usable, why.</summary>
+    private sealed record PlaneAnswer(PlaneQueryResult Result, string? Message)
+    {
+        public static PlaneAnswer NoDisplay { get; } = new(PlaneQueryResult.NoDisplay, null);
     }
 
     private static IEnumerable<string> RegionFlags(RegionInfo r)

@@ -9,8 +9,11 @@ internal static class PlaneText
 {
     public static string Name(PlaneType plane) => plane == PlaneType.Primary ? "primary" : "cursor";
 
-    /// <summary>Writes the plane's fields into the current JSON object; a null plane writes them as null.</summary>
-    public static void WriteFields(Utf8JsonWriter json, in PlaneInfo? plane)
+    /// <summary>
+    /// Writes the plane's fields into the current JSON object; a null plane (disabled) writes them as
+    /// null, with the id under the name <paramref name="kind"/> gives it (dmabuf_id or region_index).
+    /// </summary>
+    public static void WriteFields(Utf8JsonWriter json, in PlaneInfo? plane, PlaneBufferKind kind)
     {
         if (plane is not PlaneInfo p)
         {
@@ -19,13 +22,16 @@ internal static class PlaneText
                 json.WriteNull(name);
             }
 
+            json.WriteNull(IdName(kind));
             return;
         }
 
         PlaneJson.WriteLayout(json, p);
         json.WriteNumber("size", p.Size);
-        json.WriteNumber(p.Kind == PlaneBufferKind.DmaBuf ? "dmabuf_id" : "region_index", p.Id);
+        json.WriteNumber(IdName(p.Kind), p.Id);
     }
+
+    private static string IdName(PlaneBufferKind kind) => kind == PlaneBufferKind.DmaBuf ? "dmabuf_id" : "region_index";
 
     /// <summary>"XR24 LINEAR 1024x768 stride 4096 size 3145728 dmabuf_id 3", plus position and hotspot for a cursor.</summary>
     public static string Describe(in PlaneInfo p)

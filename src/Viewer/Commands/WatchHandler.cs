@@ -79,7 +79,7 @@ internal sealed class WatchHandler(CommandContext context)
             CacheCounters cache = s.Cache.Counters;
             if (options.Json)
             {
-                WriteJson(f, plane, e, cache);
+                WriteJson(f, plane, e, cache, s.Kind);
             }
             else
             {
@@ -91,7 +91,7 @@ internal sealed class WatchHandler(CommandContext context)
         }
     }
 
-    private void WriteJson(Frame f, PlaneState plane, PlaneEvents e, CacheCounters cache)
+    private void WriteJson(Frame f, PlaneState plane, PlaneEvents e, CacheCounters cache, PlaneBufferKind kind)
     {
         _jsonBuffer.ResetWrittenCount();
         using (var json = new Utf8JsonWriter(_jsonBuffer))
@@ -100,7 +100,7 @@ internal sealed class WatchHandler(CommandContext context)
             json.WriteNumber("frame", f.Number);
             json.WriteString("plane", PlaneText.Name(plane.Plane));
             json.WriteString("event", EventName(e));
-            PlaneText.WriteFields(json, e == PlaneEvents.Disabled ? null : plane.Info);
+            PlaneText.WriteFields(json, e == PlaneEvents.Disabled ? null : plane.Info, kind);
             json.WriteStartObject("cache");
             json.WriteNumber("hits", cache.Hits);
             json.WriteNumber("misses", cache.Misses);

@@ -48,6 +48,46 @@ public class ReturnedFdTests
     }
 
     [Fact]
+    public void UdmabufCreate_OnAPlainFile_GivesInvalidHandleAndEnotty()
+    {
+        using SafeFdHandle notUdmabuf = Interop.Libc.Open("/dev/null", Interop.Libc.O_RDWR | Interop.Libc.O_CLOEXEC);
+        using SafeFdHandle memfd = Interop.Libc.MemfdCreate("udmabuf", Interop.Libc.MFD_CLOEXEC);
+        using SafeFdHandle fd = Interop.Udmabuf.Create(notUdmabuf, memfd, 4096);
+
+        Assert.True(fd.IsInvalid);
+        Assert.Equal(Errno.ENOTTY, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+    }
+
+    [Fact]
+    public void GetGfxDmaBuf_OnAPlainFile_GivesInvalidHandleAndEnotty()
+    {
+        using SafeFdHandle memfd = Interop.Libc.MemfdCreate("device", Interop.Libc.MFD_CLOEXEC);
+        using SafeFdHandle fd = Interop.Vfio.GetGfxDmaBuf(memfd, 1);
+
+        Assert.True(fd.IsInvalid);
+        Assert.Equal(Errno.ENOTTY, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+    }
+
+    [Fact]
+    public void SimBufferExport_WhenUdmabufFails_FallsBackToTheMemfd()
+    {
+        // /dev/null stands in for a udmabuf device that refuses the request.
+        using SafeFdHandle notUdmabuf = Interop.Libc.Open("/dev/null", Interop.Libc.O_RDWR | Interop.Libc.O_CLOEXEC);
+        using var buffer = VfioPlanes.Simulation.SimBuffer.Create(1, "export", 0, 0, 1, 1, 4, 4);
+        buffer.Pixels[0] = 0x5A;
+
+        Assert.Equal(0, buffer.Export(notUdmabuf, cpuMappable: true, out SafeFdHandle? fd));
+        using (fd)
+        {
+            Assert.False(fd!.IsInvalid);
+            Assert.StartsWith("/memfd:export", new FileInfo($"/proc/self/fd/{fd.Number}").LinkTarget, StringComparison.Ordinal);
+            byte[] first = new byte[1];
+            Assert.Equal(1, Interop.Libc.PRead(fd, first, 0));
+            Assert.Equal(0x5A, first[0]);
+        }
+    }
+
+    [Fact]
     public void Open_ExistingPath_GivesAUsableHandle()
     {
         using SafeFdHandle fd = Interop.Libc.Open("/dev/null", Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC);

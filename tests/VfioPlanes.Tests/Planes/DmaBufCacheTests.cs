@@ -250,6 +250,10 @@ public class DmaBufCacheTests
         var fdsBefore = FdSnapshot.Take();
         var (fake, device) = MakeDevice();
         var cache = new DmaBufCache(device, capacity);
+        // Each dma-buf the fake hands out is one memfd, so while the test runs the process has
+        // exactly the cache's open_fds more than now: a counter that drifts from the real fds, or
+        // an fd left for a finalizer to close, shows here long before Dispose.
+        int fdsAtStart = FdSnapshot.Take(collectFirst: false).Count;
         var random = new Random(20261122);
         var held = new List<DmaBufEntry>();
         long acquires = 0, failures = 0;
@@ -298,6 +302,12 @@ public class DmaBufCacheTests
             if (held.Count == 0)
             {
                 Assert.True(c.OpenFds <= capacity, $"step {step}: {c.OpenFds} open, nothing held");
+            }
+
+            if (step % 250 == 0)
+            {
+                var now = FdSnapshot.Take(collectFirst: false);
+                Assert.True(now.Count == fdsAtStart + c.OpenFds, $"step {step}: open_fds {c.OpenFds} over {fdsAtStart} at the start, but {now.Count} fds open");
             }
 
             // Now and then let go of everything, so the nothing-held bound is checked often.

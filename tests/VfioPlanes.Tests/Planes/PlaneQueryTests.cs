@@ -1,6 +1,9 @@
 using VgpuView.Tests.Shared;
+using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Formats;
+using VgpuView.VfioPlanes.Pixels;
 using VgpuView.VfioPlanes.Planes;
+using VgpuView.VfioPlanes.Simulation;
 using VgpuView.VfioPlanes.Tests.Fakes;
 using Xunit;
 using static Interop.Vfio;
@@ -34,6 +37,16 @@ public class PlaneQueryTests
         Assert.Equal(4096u, r.Info.Stride);
         Assert.Equal(DrmFourcc.XRGB8888, r.Info.Fourcc);
         Assert.False(r.Info.HasHotspot);
+    }
+
+    [Fact]
+    public void Query_PrimaryWithHotspotFieldsZero_HasNoHotspot()
+    {
+        // mbochs and GVT-g answer x_hot = y_hot = 0 for a primary plane: that is no hotspot.
+        var (_, query) = Make(FakeVfioDevice.Plane(7, hotX: 0, hotY: 0), FakeVfioDevice.Plane(8, 64, 64, fourcc: DrmFourcc.ARGB8888, hotX: 0, hotY: 0));
+
+        Assert.False(query.Query(PlaneType.Primary).Info.HasHotspot);
+        Assert.True(query.Query(PlaneType.Cursor).Info.HasHotspot); // a cursor's 0,0 is its top left pixel
     }
 
     private static readonly Dictionary<string, vfio_device_gfx_plane_info> s_bad = new()
@@ -92,6 +105,30 @@ public class PlaneQueryTests
     }
 
     [Fact]
+    public void Query_OddWidthYuyvWithStrideOfWidthTimesTwo_IsInvalid()
+    {
+        // 1023 pixels of packed 4:2:2 end with a whole pair: 512 pairs of 4 bytes = 2048, not 2046.
+        var (_, query) = Make(FakeVfioDevice.Plane(1, 1023, 4, fourcc: DrmFourcc.YUYV, stride: 2046, size: 2048 * 4));
+
+        PlaneQueryResult r = query.Query(PlaneType.Primary);
+
+        Assert.Equal(PlaneStatus.Invalid, r.Status);
+        Assert.Equal("sim:gvt: primary plane: stride 2046 is below width 1023 as 512 pixel pairs × 4 bytes of YUYV = 2048", r.Message);
+    }
+
+    [Fact]
+    public void Query_OddWidthYuyvWithAWholeFinalPair_IsEnabledAndConverts()
+    {
+        var (_, query) = Make(FakeVfioDevice.Plane(1, 1023, 4, fourcc: DrmFourcc.YUYV, stride: 2048, size: 2048 * 4));
+
+        PlaneQueryResult r = query.Query(PlaneType.Primary);
+
+        Assert.Equal(PlaneStatus.Enabled, r.Status);
+        // What validation lets through, the converter takes.
+        PixelConverter.ToRgba(new byte[2048 * 4], PlaneLayout.FromPlane(r.Info), new byte[1023 * 4 * 4], 1023 * 4, false);
+    }
+
+    [Fact]
     public void Query_YfTiledWithWholeTiles_IsAccepted()
     {
         // Yf is refused by CPU capture (which cannot detile it), not by the query: a GPU imports it.
@@ -103,20 +140,64 @@ public class PlaneQueryTests
         Assert.Equal(DrmModifier.I915YfTiled, r.Info.Modifier);
     }
 
-    [Theory]
-    [InlineData("all zero")]
-    [InlineData("format 0")]
-    [InlineData("width 0")]
-    [InlineData("height 0")]
-    [InlineData("size 0")]
-    public void Query_ZeroFormatWidthHeightOrSize_IsDisabled(string what)
+    [Fact]
+    public void Query_AllOfFormatWidthHeightAndSizeZero_IsDisabled()
     {
+        var (_, query) = Make(s_bad["all zero"]);
+
+        PlaneQueryResult r = query.Query(PlaneType.Primary);
+
+        Assert.Equal(PlaneStatus.Disabled, r.Status);
+        Assert.Null(r.Message);
+    }
+
+    [Theory]
+    [InlineData("format 0", "drm_format is 0 but not all of drm_format, width, height and size (drm_format 0x00000000, 640x480, size 1228800)")]
+    [InlineData("width 0", "width is 0 but not all of drm_format, width, height and size (drm_format 0x34325258, 0x480, size 1228800)")]
+    [InlineData("height 0", "height is 0 but not all of drm_format, width, height and size (drm_format 0x34325258, 640x0, size 4096)")]
+    [InlineData("size 0", "size is 0 but not all of drm_format, width, height and size (drm_format 0x34325258, 640x480, size 0)")]
+    public void Query_SomeButNotAllOfFormatWidthHeightAndSizeZero_IsInvalidNamingThem(string what, string expected)
+    {
+        // linux/vfio.h: a disabled plane has drm_format, size, width and height 0; half of that is no contract.
         var (_, query) = Make(s_bad[what]);
 
         PlaneQueryResult r = query.Query(PlaneType.Primary);
 
-        Assert.True(r.Status == PlaneStatus.Disabled, what);
-        Assert.Null(r.Message);
+        Assert.Equal(PlaneStatus.Invalid, r.Status);
+        Assert.Equal($"sim:gvt: primary plane: {expected}: a disabled plane has all four 0, a shown one none", r.Message);
+    }
+
+    [Fact]
+    public void Query_WidthAndSizeZero_NamesBoth()
+    {
+        var (_, query) = Make(FakeVfioDevice.Plane(3, width: 0, stride: 2560, size: 0));
+
+        Assert.StartsWith("sim:gvt: primary plane: width and size are 0 but not all", query.Query(PlaneType.Primary).Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("mbochs")]
+    [InlineData("gvt")]
+    [InlineData("mdpy")]
+    [InlineData("cursor=off")]
+    public void Query_EverySimPersonality_AnswersDisabledAsTheContractSays(string options)
+    {
+        // The disabled display (frames 100-119) and a missing cursor read as disabled, never invalid:
+        // mbochs zeroes its answer, GVT-g echoes the zeroed struct, mdpy never disables.
+        using var device = VgpuDevice.ForTest(SimulatedDevices.Open(options), "sim:" + options, presencePath: null);
+        var query = new PlaneQuery(device);
+        int primaryDisabled = 0;
+        for (int frame = 0; frame < GuestScript.CycleLength; frame++)
+        {
+            PlaneQueryResult primary = query.Query(PlaneType.Primary);
+            PlaneQueryResult cursor = query.Query(PlaneType.Cursor);
+            Assert.True(primary.Status is PlaneStatus.Enabled or PlaneStatus.Disabled or PlaneStatus.Transient, $"frame {frame}: {primary.Message}");
+            Assert.True(cursor.Status is PlaneStatus.Enabled or PlaneStatus.Disabled, $"frame {frame}: {cursor.Message}");
+            primaryDisabled += primary.Status == PlaneStatus.Disabled ? 1 : 0;
+        }
+
+        Assert.Equal(options == "mdpy" ? 0 : GuestScript.AlternateStart - GuestScript.DisabledStart, primaryDisabled);
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public sealed class ReplayTests : IDisposable
         File.WriteAllBytes(Path.Combine(_dir, "c.raw"), Enumerable.Range(0, 32).Select(i => (byte)(i * 3)).ToArray());
         File.WriteAllBytes(Path.Combine(_dir, "short.raw"), new byte[10]);
         File.WriteAllBytes(Path.Combine(_dir, "tiled.raw"), new byte[4096]);
+        File.WriteAllBytes(Path.Combine(_dir, "yuyv.raw"), new byte[2048 * 2]);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -94,6 +95,19 @@ public sealed class ReplayTests : IDisposable
     }
 
     [Fact]
+    public void OddWidthYuyv_NeedsAStrideWithAWholeFinalPixelPair()
+    {
+        // 1023 pixels of YUYV: 512 pairs of 4 bytes, so a row takes 2048 bytes, not 1023 × 2.
+        const string yuyv = """{"plane":"primary","file":"yuyv.raw","format":"YUYV","width":1023,"height":2,"stride":STRIDE}""";
+        var e = Assert.Throws<InvalidDataException>(() => SimulatedDevices.Open("replay=" + Write($$"""{"planes":[{{yuyv.Replace("STRIDE", "2046")}}]}""")));
+        Assert.Equal(Path.Combine(_dir, "x.json") + ": planes[0].stride: 2046 is below width 1023 as 512 pixel pairs × 4 bytes of YUYV = 2048", e.Message);
+
+        using var sim = Open("replay=" + Write($$"""{"planes":[{{yuyv.Replace("STRIDE", "2048")}}]}"""));
+        Assert.Equal(0, Query(sim, Primary, out var p));
+        Assert.Equal((1023u, 2048u), (p.width, p.stride));
+    }
+
+    [Fact]
     public void MissingJson_IsFileNotFound()
     {
         Assert.Throws<FileNotFoundException>(() => SimulatedDevices.Open("replay=" + Path.Combine(_dir, "none.json")));
@@ -106,9 +120,9 @@ public sealed class ReplayTests : IDisposable
         { "{}", "x.json: needs \"planes\"" },
         { $$"""{"planes":[{{PrimaryA}}],"frames":[]}""", "x.json: has both" },
         { $$"""{"planes":[{{PrimaryA}}],"extra":1}""", "x.json: extra: unknown field" },
-        { """{"planes":[]}""", "x.json: planes: expected a non-empty array" },
-        { """{"planes":{}}""", "x.json: planes: expected a non-empty array" },
-        { """{"frames":[]}""", "x.json: frames: expected a non-empty array" },
+        { """{"planes":[]}""", "x.json: planes: expected a non-empty array of planes, got an empty array" },
+        { """{"planes":{}}""", "x.json: planes: expected a non-empty array of planes, got an object" },
+        { """{"frames":[]}""", "x.json: frames: expected a non-empty array of frames (arrays of planes), got an empty array" },
         { $$"""{"frames":[[{{PrimaryA}}],{}]}""", "x.json: frames[1]: expected an array of planes" },
         { """{"planes":[7]}""", "x.json: planes[0]: expected a plane object, got 7" },
         { Plane(PrimaryA.Replace("\"stride\"", "\"strde\"", StringComparison.Ordinal)), "x.json: planes[0].strde: unknown field" },

@@ -63,9 +63,34 @@ public class SimOptionsTests
     [InlineData("gvt,replay=x.json", "replay=")]
     [InlineData("format=YUYV,1025x768", "odd width")]
     [InlineData("gvt,format=RG24", "not a GVT-g primary format")]
-    public void BadOptions_ThrowArgumentExceptionNamingTheOption(string options, string named)
+    public void BadOptions_ThrowSimOptionsExceptionNamingTheOption(string options, string named)
     {
-        var e = Assert.Throws<ArgumentException>(() => SimOptions.Parse(options));
+        var e = Assert.Throws<SimOptionsException>(() => SimOptions.Parse(options));
         Assert.Contains(named, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("cursor=maybe", "sim option 'cursor=maybe' is not known; expected cursor=on or cursor=off")]
+    [InlineData("mbochs,format=AR24", "sim option 'format=AR24' is not offered by sim:mbochs: it scans out XR24 only")]
+    public void BadOptions_MessageIsTheTextAlone(string options, string message) =>
+        Assert.Equal(message, Assert.Throws<SimOptionsException>(() => SimOptions.Parse(options)).Message);
+
+    [Fact]
+    public void EveryOptionTheErrorListsIsInTheReadme()
+    {
+        // The unknown-option message lists every KEY=VALUE option; README must document each.
+        string listed = Assert.Throws<SimOptionsException>(() => SimOptions.Parse("no-such-option")).Message;
+        string[] keys = [.. System.Text.RegularExpressions.Regex.Matches(listed, "[a-z-]+=").Select(m => m.Value).Distinct()];
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "README.md")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+
+        Assert.NotNull(dir);
+        string readme = File.ReadAllText(Path.Combine(dir, "README.md"));
+        Assert.Contains("cpu-map=", keys);
+        Assert.All(keys, key => Assert.Contains(key, readme, StringComparison.Ordinal));
     }
 }

@@ -27,7 +27,8 @@ public class SimulatedVgpuTests
         // A query with the wrong kind, or both, is refused.
         Assert.Equal(Errno.EINVAL, Query(sim, Primary, out _, other));
         Assert.Equal(Errno.EINVAL, Query(sim, Primary, out _, VFIO_GFX_PLANE_TYPE_DMABUF | VFIO_GFX_PLANE_TYPE_REGION));
-        Assert.Equal(0, Query(sim, Primary, out _, kind));
+        // mbochs has no buffer for its mode right after the open: its first query answers ENOMEM.
+        Assert.Equal(options == "mbochs" ? Errno.ENOMEM : 0, Query(sim, Primary, out _, kind));
     }
 
     [Theory]

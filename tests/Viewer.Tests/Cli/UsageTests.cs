@@ -39,6 +39,50 @@ public class UsageTests
         Assert.DoesNotContain("   at ", error); // a message, not a stack trace
     }
 
+    [Fact]
+    public void Run_BadSimOption_SaysWhatIsExpectedAndNothingElse()
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("info", "sim:cursor=maybe");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("vgpuview: sim option 'cursor=maybe' is not known; expected cursor=on or cursor=off", cli.Error.ToString().TrimEnd());
+    }
+
+    [Theory]
+    [InlineData("capture", "sim", "-o", "")]
+    [InlineData("expect", "sim", "")]
+    [InlineData("expect", "sim", "x.png", "--save-closest", "")]
+    [InlineData("edid", "sim", "--blob", "")]
+    [InlineData("view", "sim", "--screenshot-dir", "", "--frames", "1")]
+    public void Run_EmptyPath_ExitsWithUsageNamingTheOption(params string[] args)
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run(args);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.EndsWith("must be a path, not an empty string", cli.Error.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public void ReportException_ArgumentExceptionFromInside_IsNoUsageError()
+    {
+        // An ArgumentException from the library (a mapping, a converter's stride check) is a bug or
+        // a device's answer, not the command line: it must not read as "usage".
+        var error = new StringWriter();
+
+        int code = ViewerCommandLine.ReportException(new ArgumentException("stride 8 is below 16", "stride"), error);
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.StartsWith("vgpuview: internal error: ", error.ToString());
+    }
+
+    [Fact]
+    public void ReportException_FormatExceptionFromInside_IsNoUsageError() =>
+        Assert.Equal(ExitCodes.DeviceFailure, ViewerCommandLine.ReportException(new FormatException("bad"), TextWriter.Null));
+
     [Theory]
     [InlineData("--frames", "0")]
     [InlineData("--interval", "-1")]

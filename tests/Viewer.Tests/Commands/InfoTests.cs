@@ -1,12 +1,23 @@
+extern alias vfioplanes;
+
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Commands;
 using VgpuView.Viewer.Tests.Cli;
+using VgpuView.VfioPlanes;
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Discovery;
+using VgpuView.VfioPlanes.SafeHandles;
+using VgpuView.VfioPlanes.Simulation;
 using Xunit;
 
 namespace VgpuView.Viewer.Tests.Commands;
 
-public class InfoTests
+public sealed class InfoTests : IDisposable
 {
+    private readonly List<string> _dirs = [];
+
     [Fact]
     public void Info_Mbochs_DmabufOnlyWithTheEdidRegionAndNoCursor()
     {
@@ -35,6 +46,40 @@ public class InfoTests
         Assert.Equal(16, primary.GetProperty("region_index").GetInt32());
         Assert.Equal("XR24", primary.GetProperty("format").GetString());
         Assert.False(info.GetProperty("planes").GetProperty("cursor").GetProperty("enabled").GetBoolean());
+    }
+
+    [Fact]
+    public void Info_Json_Mdpy_ListsThePlaneRegionBeyondNumRegions()
+    {
+        JsonElement info = InfoJson("sim:mdpy");
+
+        // mdpy: 9 PCI regions (0-8) and the plane in region 16, same offset and size as BAR0.
+        Assert.Equal(9, info.GetProperty("num_regions").GetInt32());
+        JsonElement[] regions = [.. info.GetProperty("regions").EnumerateArray()];
+        JsonElement bar0 = regions.Single(r => r.GetProperty("index").GetInt32() == 0);
+        JsonElement plane = regions.Single(r => r.GetProperty("index").GetInt32() == 16);
+        Assert.Equal(bar0.GetProperty("offset").GetUInt64(), plane.GetProperty("offset").GetUInt64());
+        Assert.Equal(1024UL * 768 * 4, plane.GetProperty("size").GetUInt64());
+        Assert.Equal(["read", "write", "mmap"], plane.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+    }
+
+    [Fact]
+    public void Info_Text_Mdpy_SaysWhyRegion16IsListed()
+    {
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Success, cli.Run("info", "sim:mdpy"));
+
+        Assert.Contains("region 16 size 0x300000 offset 0x0 read,write,mmap (beyond num_regions: the plane's region)", cli.Output.ToString());
+    }
+
+    [Fact]
+    public void Info_Json_DmaBufDevice_ListsOnlyRegionsBelowNumRegions()
+    {
+        JsonElement info = InfoJson("sim:gvt");
+        int count = info.GetProperty("num_regions").GetInt32();
+
+        Assert.All(info.GetProperty("regions").EnumerateArray(), r => Assert.InRange(r.GetProperty("index").GetInt32(), 0, count - 1));
     }
 
     [Fact]
@@ -100,11 +145,156 @@ public class InfoTests
         Assert.Contains("ENODEV", cli.Error.ToString());
     }
 
+    [Fact]
+    public void Info_Mbochs_AsksAgainAfterTheEnomemOfTheFirstQuery()
+    {
+        // sim:mbochs, as the real one, has no buffer right after the open and fails the first query.
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Success, cli.Run("info", "sim:mbochs"));
+
+        Assert.Contains("primary  XR24 LINEAR 1024x768 stride 4096 size 3145728 dmabuf_id ", cli.Output.ToString());
+    }
+
+    [Fact]
+    public void Info_PrimaryFailsWithEnomemFewerTimesThanItTries_ShowsThePlane()
+    {
+        var cli = new CliRunner(new FailingQueryOpener(Errno.ENOMEM, InfoHandler.TransientTries - 1));
+
+        Assert.Equal(ExitCodes.Success, cli.Run("info", "sim"));
+
+        Assert.Contains("primary  XR24 LINEAR 1024x768 ", cli.Output.ToString());
+    }
+
+    [Theory]
+    [InlineData(Errno.ENOMEM, "ENOMEM")]
+    [InlineData(Errno.EAGAIN, "EAGAIN")]
+    public void Info_PrimaryKeepsFailingTransiently_SaysWhichErrnoAndHowOften(int errno, string name)
+    {
+        var cli = new CliRunner(new FailingQueryOpener(errno, int.MaxValue));
+
+        Assert.Equal(ExitCodes.DeviceFailure, cli.Run("info", "sim"));
+
+        string line = cli.Output.ToString().ReplaceLineEndings("\n").Split('\n').Single(l => l.StartsWith("primary ", StringComparison.Ordinal));
+        Assert.Equal(
+            $"primary  transient: sim: primary plane: VFIO_DEVICE_QUERY_GFX_PLANE failed with {Marshal.GetPInvokeErrorMessage(errno)} ({name}) " +
+            $"{InfoHandler.TransientTries} times in a row; the device may answer later",
+            line);
+    }
+
+    [Fact]
+    public void Info_Json_PrimaryKeepsFailingTransiently_HasStatusAndError()
+    {
+        var cli = new CliRunner(new FailingQueryOpener(Errno.ENOMEM, int.MaxValue));
+
+        Assert.Equal(ExitCodes.DeviceFailure, cli.Run("info", "sim", "--json"));
+
+        JsonElement primary = JsonDocument.Parse(cli.Output.ToString()).RootElement.GetProperty("planes").GetProperty("primary");
+        Assert.False(primary.GetProperty("enabled").GetBoolean());
+        Assert.Equal("transient", primary.GetProperty("status").GetString());
+        Assert.Contains("(ENOMEM)", primary.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public void Info_InvalidCursor_PrintsEverythingAndExitsWithDeviceFailure()
+    {
+        string replay = ReplayWithOversizedCursor();
+        var cli = new CliRunner();
+
+        int code = cli.Run("info", replay);
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string expected = $"{replay}: cursor plane: cursor 600x10 is larger than 512 px";
+        string text = cli.Output.ToString();
+        Assert.Contains("primary  XR24 LINEAR 4x2 stride 16 size 32 dmabuf_id ", text);
+        Assert.Contains($"cursor   invalid: {expected}", text);
+        Assert.Contains("gpu      ", text);
+        Assert.Equal($"vgpuview: {expected}", cli.Error.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public void Info_Json_InvalidCursor_IsStillAWholeDocumentAndExitsWithDeviceFailure()
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("info", ReplayWithOversizedCursor(), "--json");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        JsonElement planes = JsonDocument.Parse(cli.Output.ToString()).RootElement.GetProperty("planes");
+        Assert.True(planes.GetProperty("primary").GetProperty("enabled").GetBoolean());
+        Assert.Equal("invalid", planes.GetProperty("cursor").GetProperty("status").GetString());
+    }
+
+    // A 4x2 XR24 primary and a 600x10 AR24 cursor, beyond the 512 px a cursor may have.
+    private string ReplayWithOversizedCursor()
+    {
+        string dir = Directory.CreateTempSubdirectory("vgpuview-info-").FullName;
+        _dirs.Add(dir);
+        File.WriteAllBytes(Path.Combine(dir, "p.raw"), new byte[32]);
+        File.WriteAllBytes(Path.Combine(dir, "c.raw"), new byte[2400 * 10]);
+        string json = Path.Combine(dir, "planes.json");
+        File.WriteAllText(json, """
+            {"planes":[
+              {"plane":"primary","file":"p.raw","format":"XR24","width":4,"height":2,"stride":16},
+              {"plane":"cursor","file":"c.raw","format":"AR24","width":600,"height":10,"stride":2400}]}
+            """);
+        return "sim:replay=" + json;
+    }
+
+    public void Dispose()
+    {
+        foreach (string dir in _dirs)
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static JsonElement InfoJson(string device)
     {
         var cli = new CliRunner();
         int code = cli.Run("info", device, "--json");
         Assert.True(code == ExitCodes.Success, cli.Error.ToString());
         return JsonDocument.Parse(cli.Output.ToString()).RootElement;
+    }
+
+    /// <summary>Opens the simulated vGPU behind a device whose first primary queries fail with one errno.</summary>
+    private sealed class FailingQueryOpener(int errno, int failures) : IDeviceOpener
+    {
+        public SysfsTree Sysfs { get; } = new();
+
+        public VgpuDevice Open(string spec) =>
+            VgpuDevice.ForTest(new FailingQueryDevice(SimulatedDevices.Open(string.Empty), errno, failures), spec, presencePath: null);
+    }
+
+    private sealed class FailingQueryDevice(IVfioDevice inner, int errno, int failures) : IVfioDevice
+    {
+        private int _failed;
+
+        public string Name => inner.Name;
+
+        public int GetDeviceInfo(ref vfioplanes::Interop.Vfio.vfio_device_info info) => inner.GetDeviceInfo(ref info);
+
+        public int GetRegionInfo(Span<byte> buffer) => inner.GetRegionInfo(buffer);
+
+        public int QueryGfxPlane(ref vfioplanes::Interop.Vfio.vfio_device_gfx_plane_info info)
+        {
+            if ((info.flags & vfioplanes::Interop.Vfio.VFIO_GFX_PLANE_TYPE_PROBE) == 0 && info.drm_plane_type == 1 && _failed < failures)
+            {
+                _failed++;
+                return errno;
+            }
+
+            return inner.QueryGfxPlane(ref info);
+        }
+
+        public int GetGfxDmaBuf(uint dmabufId, out SafeFdHandle? dmabuf) => inner.GetGfxDmaBuf(dmabufId, out dmabuf);
+
+        public int Read(Span<byte> buffer, long offset, out int bytesRead) => inner.Read(buffer, offset, out bytesRead);
+
+        public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten) => inner.Write(buffer, offset, out bytesWritten);
+
+        public SafeMappedRegion Map(long offset, long length, bool writable) => inner.Map(offset, length, writable);
+
+        public void Dispose() => inner.Dispose();
     }
 }

@@ -73,6 +73,45 @@ public class WatchTests
         Assert.True(cache.GetProperty("open_fds").GetInt32() <= 8, $"the cache holds at most 8 dma-bufs: {cache}");
     }
 
+    [Theory]
+    [InlineData("sim")]
+    [InlineData("sim:mbochs")]
+    [InlineData("sim:gvt")]
+    public void Watch_Json_PrimaryLinesHaveNoHotspot(string device)
+    {
+        // The devices answer x_hot = y_hot = 0 for a primary plane; a hotspot is a cursor's.
+        List<JsonElement> primaries = WatchJson(device, 240).Where(l => l.GetProperty("plane").GetString() == "primary").ToList();
+
+        Assert.NotEmpty(primaries);
+        Assert.All(primaries, l => Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (l.GetProperty("hot_x").ValueKind, l.GetProperty("hot_y").ValueKind)));
+    }
+
+    [Fact]
+    public void Watch_Json_CursorLinesKeepTheirHotspot()
+    {
+        JsonElement cursor = WatchJson("sim", 1).Single(l => l.GetProperty("plane").GetString() == "cursor");
+
+        // Frame 0 of the guest script shows cursor shape 0, whose hotspot is 1,1.
+        Assert.Equal((1, 1), (cursor.GetProperty("hot_x").GetInt32(), cursor.GetProperty("hot_y").GetInt32()));
+    }
+
+    [Fact]
+    public void Watch_Json_DisabledLinesHaveEveryPlaneFieldNullIdIncluded()
+    {
+        List<JsonElement> disabled = WatchJson("sim", 120).Where(l => l.GetProperty("event").GetString() == "disabled").ToList();
+
+        Assert.Equal(2, disabled.Count); // primary and cursor at frame 101
+        foreach (JsonElement line in disabled)
+        {
+            foreach (string field in (string[])["format", "modifier", "width", "height", "stride", "size", "x", "y", "hot_x", "hot_y", "dmabuf_id"])
+            {
+                Assert.True(line.TryGetProperty(field, out JsonElement v) && v.ValueKind == JsonValueKind.Null, $"{field} in {line}");
+            }
+
+            Assert.False(line.TryGetProperty("region_index", out _));
+        }
+    }
+
     [Fact]
     public void Watch_Mbochs_NoCursorAndTheModeChangeEnomemIsAbsorbed()
     {

@@ -6,12 +6,12 @@ internal static partial class Interop
     internal static partial class Libc
     {
         // ioctl(2) is variadic; on x86-64 a pointer-sized third argument is passed the
-        // same way as the variadic one, so one private import serves every request.
+        // same way as the variadic one, so one private import serves every request: the
+        // typed wrappers below pass a pointer, or an integer widened to pointer size.
+        // It returns a C int, also where the result is a new fd (see Interop.Open.cs), so the
+        // wrappers that return an fd make the handle from that int.
         [LibraryImport(Libraries.Libc, EntryPoint = "ioctl", SetLastError = true)]
         private static unsafe partial int IoctlRaw(SafeFdHandle fd, nuint request, void* arg);
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "ioctl", SetLastError = true)]
-        private static partial int IoctlValue(SafeFdHandle fd, nuint request, nuint arg);
 
         /// <summary>ioctl with a pointer to <paramref name="arg"/>; returns the result, -1 with errno set on failure.</summary>
         internal static unsafe int Ioctl<T>(SafeFdHandle fd, uint request, ref T arg) where T : unmanaged
@@ -22,7 +22,7 @@ internal static partial class Interop
             }
         }
 
-        /// <summary>ioctl whose argument is a byte buffer (variable-sized structs with capability chains).</summary>
+        /// <summary>ioctl whose argument is a byte buffer (variable-sized structs with capability chains, strings).</summary>
         internal static unsafe int Ioctl(SafeFdHandle fd, uint request, Span<byte> arg)
         {
             fixed (byte* p = arg)
@@ -32,6 +32,17 @@ internal static partial class Interop
         }
 
         /// <summary>ioctl whose argument is passed by value (an integer, not a pointer).</summary>
-        internal static int Ioctl(SafeFdHandle fd, uint request, nuint value) => IoctlValue(fd, request, value);
+        internal static unsafe int Ioctl(SafeFdHandle fd, uint request, nuint value) => IoctlRaw(fd, request, (void*)value);
+
+        /// <summary>
+        /// ioctl with a pointer to <paramref name="arg"/> whose result is a new fd, owned by the
+        /// returned handle; an invalid handle with errno set on failure.
+        /// </summary>
+        internal static SafeFdHandle IoctlReturningFd<T>(SafeFdHandle fd, uint request, ref T arg) where T : unmanaged =>
+            new(Ioctl(fd, request, ref arg), ownsHandle: true);
+
+        /// <summary>As <see cref="IoctlReturningFd{T}"/>, with a byte buffer argument.</summary>
+        internal static SafeFdHandle IoctlReturningFd(SafeFdHandle fd, uint request, Span<byte> arg) =>
+            new(Ioctl(fd, request, arg), ownsHandle: true);
     }
 }

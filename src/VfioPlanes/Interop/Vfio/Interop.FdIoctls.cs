@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text;
 using VgpuView.VfioPlanes.SafeHandles;
 
 internal static partial class Interop
@@ -9,23 +10,25 @@ internal static partial class Interop
     /// </summary>
     internal static partial class Vfio
     {
-        // VFIO_GROUP_GET_DEVICE_FD takes a NUL-terminated device name (mdev UUID or PCI address)
-        // and returns a new device fd.
-        // Both return the new fd as a C int, so the handles are made from it (see Interop.Open.cs).
-        [LibraryImport(Libraries.Libc, EntryPoint = "ioctl", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-        private static partial int IoctlGetDeviceFd(SafeFdHandle group, nuint request, string name);
+        /// <summary>
+        /// VFIO_GROUP_GET_DEVICE_FD: takes a NUL-terminated device name (mdev UUID or PCI address)
+        /// and returns the device fd (invalid, errno set, on failure).
+        /// </summary>
+        internal static SafeFdHandle GroupGetDeviceFd(SafeFdHandle group, string name)
+        {
+            int length = Encoding.UTF8.GetByteCount(name);
+            Span<byte> bytes = length < 256 ? stackalloc byte[length + 1] : new byte[length + 1];
+            Encoding.UTF8.GetBytes(name, bytes);
+            bytes[length] = 0;
+            return Libc.IoctlReturningFd(group, VFIO_GROUP_GET_DEVICE_FD, bytes);
+        }
 
-        // VFIO_DEVICE_GET_GFX_DMABUF takes a pointer to the __u32 dmabuf_id and returns a new dma-buf fd.
-        [LibraryImport(Libraries.Libc, EntryPoint = "ioctl", SetLastError = true)]
-        private static unsafe partial int IoctlGetGfxDmaBuf(SafeFdHandle device, nuint request, uint* dmabufId);
-
-        /// <summary>VFIO_GROUP_GET_DEVICE_FD: the device fd (invalid, errno set, on failure).</summary>
-        internal static SafeFdHandle GroupGetDeviceFd(SafeFdHandle group, string name) =>
-            new(IoctlGetDeviceFd(group, VFIO_GROUP_GET_DEVICE_FD, name), ownsHandle: true);
-
-        /// <summary>VFIO_DEVICE_GET_GFX_DMABUF: a dma-buf fd owned by the caller (invalid, errno set, on failure).</summary>
-        internal static unsafe SafeFdHandle GetGfxDmaBuf(SafeFdHandle device, uint dmabufId) =>
-            new(IoctlGetGfxDmaBuf(device, VFIO_DEVICE_GET_GFX_DMABUF, &dmabufId), ownsHandle: true);
+        /// <summary>
+        /// VFIO_DEVICE_GET_GFX_DMABUF: takes a pointer to the __u32 dmabuf_id and returns a dma-buf fd
+        /// owned by the caller (invalid, errno set, on failure).
+        /// </summary>
+        internal static SafeFdHandle GetGfxDmaBuf(SafeFdHandle device, uint dmabufId) =>
+            Libc.IoctlReturningFd(device, VFIO_DEVICE_GET_GFX_DMABUF, ref dmabufId);
 
         /// <summary>VFIO_GROUP_SET_CONTAINER: the argument is a pointer to the container's fd number.</summary>
         internal static int GroupSetContainer(SafeFdHandle group, SafeFdHandle container)
