@@ -103,7 +103,12 @@ internal sealed class ExpectHandler(CommandContext context)
             if (frame.Primary.Status == PlaneStatus.Enabled)
             {
                 shown++;
-                Compose(frame, options.NoCursor);
+                if (Compose(device, frame, options.NoCursor) is string failure)
+                {
+                    context.Error.WriteLine($"vgpuview: {failure}");
+                    return ExitCodes.DeviceFailure;
+                }
+
                 NeedleResult r = needle.Compare(_compositor.Screen, _compositor.Width, _compositor.Height, _compositor.Stride, options.Tolerance);
                 if (r.Matches(options.MaxDiffering))
                 {
@@ -166,20 +171,45 @@ internal sealed class ExpectHandler(CommandContext context)
     private static bool Closer(in NeedleResult r, in NeedleResult best) =>
         (r.Fits && !best.Fits) || (r.Fits == best.Fits && r.Differing < best.Differing);
 
-    private void Compose(Frame frame, bool noCursor)
+    /// <summary>
+    /// Composes the screen; null when it was, else why a plane could not be converted. The
+    /// converter refuses a layout the device gave (an odd-width YUYV plane, Yf tiling): that is
+    /// the device's plane, not the command line, so it is a device failure naming the plane.
+    /// </summary>
+    private string? Compose(VgpuDevice device, Frame frame, bool noCursor)
     {
         PlaneState primary = frame.Primary;
-        using (PlaneMemory memory = primary.BeginCpuRead())
+        try
         {
+            using PlaneMemory memory = primary.BeginCpuRead();
             _compositor.DrawPrimary(primary.Info, memory.Bytes, keepAlpha: false);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException)
+        {
+            return Unconvertible(device, primary.Info, e);
         }
 
         PlaneState cursor = frame.Cursor;
         if (!noCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
         {
-            using PlaneMemory memory = cursor.BeginCpuRead();
-            _compositor.DrawCursor(cursor.Info, memory.Bytes);
+            try
+            {
+                using PlaneMemory memory = cursor.BeginCpuRead();
+                _compositor.DrawCursor(cursor.Info, memory.Bytes);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException)
+            {
+                return Unconvertible(device, cursor.Info, e);
+            }
         }
+
+        return null;
+    }
+
+    private static string Unconvertible(VgpuDevice device, in PlaneInfo plane, Exception e)
+    {
+        string reason = e is ArgumentException { ParamName: string name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+        return $"{device.Name}: {PlaneText.Name(plane.Plane)} plane {PlaneText.Describe(plane)} cannot be converted: {reason}";
     }
 
     private void KeepClosest()

@@ -143,6 +143,29 @@ public sealed class ExpectCommandTests : IDisposable
         Assert.Contains("the screen is 40x30, too small for the 40x30 needle at 1,0; no screen was large enough", cli.Error.ToString());
     }
 
+    // YUYV packs two pixels in four bytes, so 41 pixels need 21 * 4 = 84 bytes a row: a stride of
+    // 82 (41 * 2, which the replay accepts) is short of a row the converter can read.
+    [Theory]
+    [InlineData("primary")]
+    [InlineData("cursor")]
+    public void APlaneTheConverterRefuses_IsADeviceFailureNamingThePlane(string refused)
+    {
+        File.WriteAllBytes(Path.Combine(_dir, "p.raw"), new byte[W * H * 4]);
+        File.WriteAllBytes(Path.Combine(_dir, "odd.raw"), new byte[82 * 10]);
+        string good = $$"""{"plane":"primary","file":"p.raw","format":"XR24","width":{{W}},"height":{{H}},"stride":{{W * 4}}}""";
+        string odd = $$"""{"plane":"{{refused}}","file":"odd.raw","format":"YUYV","width":41,"height":10,"stride":82}""";
+        string json = Path.Combine(_dir, "odd.json");
+        File.WriteAllText(json, refused == "primary" ? $$"""{"planes":[{{odd}}]}""" : $$"""{"planes":[{{good}},{{odd}}]}""");
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.DeviceFailure, cli.Run("expect", "sim:replay=" + json, Needle(0, 0, 4, 4), "--timeout", "5"));
+
+        string error = cli.Error.ToString().ReplaceLineEndings("\n");
+        Assert.StartsWith($"vgpuview: sim:replay={json}: {refused} plane YUYV LINEAR 41x10 stride 82 size 820 ", error);
+        Assert.EndsWith(" cannot be converted: layout.Stride 82 is below the 84 bytes of a row (41 pixels of YUYV)\n", error);
+        Assert.Equal(string.Empty, cli.Output.ToString());
+    }
+
     public static TheoryData<string[], string> UsageErrors => new()
     {
         { ["--at", "1"], "--at must be X,Y, as in 100,40, not '1'" },
