@@ -53,6 +53,11 @@ internal sealed class ExpectHandler(CommandContext context)
 
     public int Run(ExpectOptions options)
     {
+        if (options.SaveClosest is string savePath)
+        {
+            CheckSavePath(savePath);
+        }
+
         PngImage image = LoadNeedle(options.NeedleFile);
         Needle needle;
         try
@@ -167,6 +172,41 @@ internal sealed class ExpectHandler(CommandContext context)
         }
     }
 
+    /// <summary>
+    /// Refuses a --save-closest path that could not be written, before the wait rather than after
+    /// it: the screen is saved only when the time has run out, too late to learn of a typo. A
+    /// file is created and removed in the directory because that is what saving does there.
+    /// </summary>
+    private static void CheckSavePath(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new UsageException($"--save-closest needs a PNG file name, not '{path}'");
+        }
+
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full) || Path.EndsInDirectorySeparator(path))
+        {
+            throw new UsageException($"--save-closest {path}: that is a directory; give a PNG file name");
+        }
+
+        string directory = Path.GetDirectoryName(full) ?? "/";
+        if (!Directory.Exists(directory))
+        {
+            throw new UsageException($"--save-closest {path}: the directory {directory} does not exist");
+        }
+
+        string probe = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Random.Shared.Next():x8}.probe");
+        try
+        {
+            using var file = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--save-closest {path}: cannot create a file in {directory}: {e.Message}");
+        }
+    }
+
     // Fitting beats not fitting; then fewer differing pixels.
     private static bool Closer(in NeedleResult r, in NeedleResult best) =>
         (r.Fits && !best.Fits) || (r.Fits == best.Fits && r.Differing < best.Differing);
@@ -246,10 +286,27 @@ internal sealed class ExpectHandler(CommandContext context)
             : string.Empty;
         context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"vgpuview: {options.NeedleFile} did not appear on {device.Name} in {options.TimeoutSeconds:0.###} s: {state}{detail}"));
-        if (options.SaveClosest is string path && shown > 0)
+        if (options.SaveClosest is not string path)
+        {
+            return ExitCodes.NotMatched;
+        }
+
+        if (shown == 0)
+        {
+            context.Error.WriteLine($"vgpuview: nothing was saved to {path}: no screen was shown");
+            return ExitCodes.NotMatched;
+        }
+
+        // The path was checked before the wait; should saving fail now (the directory removed,
+        // the disk full), the answer is still that the picture did not appear.
+        try
         {
             AtomicFile.Write(path, s => new PngWriter().Write(s, _closest.AsSpan(0, _closestWidth * _closestHeight * 4), _closestWidth, _closestHeight, _closestWidth * 4, new PngOptions()));
             context.Error.WriteLine($"vgpuview: the closest screen is in {path}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            context.Error.WriteLine($"vgpuview: the closest screen was not saved: {e.Message}");
         }
 
         return ExitCodes.NotMatched;

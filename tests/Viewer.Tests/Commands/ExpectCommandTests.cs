@@ -1,5 +1,8 @@
 using VgpuView.Tests.Shared;
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Discovery;
 using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Commands;
 using VgpuView.Viewer.Tests.Cli;
 using Xunit;
 
@@ -166,6 +169,64 @@ public sealed class ExpectCommandTests : IDisposable
         Assert.Equal(string.Empty, cli.Output.ToString());
     }
 
+    public static TheoryData<string, string> UnwritableSavePaths => new()
+    {
+        { "", "--save-closest needs a PNG file name, not ''" },
+        { "{dir}/missing/c.png", "--save-closest {dir}/missing/c.png: the directory {dir}/missing does not exist" },
+        { "{dir}", "--save-closest {dir}: that is a directory; give a PNG file name" },
+        // sysfs refuses new files even to root.
+        { "/sys/c.png", "--save-closest /sys/c.png: cannot create a file in /sys: " },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnwritableSavePaths))]
+    public void ASaveClosestPathThatCannotBeWritten_IsAUsageErrorBeforeTheWait(string path, string message)
+    {
+        path = path.Replace("{dir}", _dir, StringComparison.Ordinal);
+        string needle = Needle(0, 0, W, H, wrong: [(1, 1)]);
+        var cli = new CliRunner();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.Equal(ExitCodes.Usage, cli.Run("expect", Replay(), needle, "--timeout", "20", "--save-closest", path));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}: the path was checked after the wait");
+        Assert.StartsWith("vgpuview: " + message.Replace("{dir}", _dir, StringComparison.Ordinal), cli.Error.ToString());
+        Assert.DoesNotContain("did not appear", cli.Error.ToString());
+        Assert.Empty(Directory.GetFiles(_dir, "*.probe"));
+    }
+
+    [Fact]
+    public void ASaveThatFailsAfterTheWait_IsReported_AndStillExits3()
+    {
+        string needle = Needle(0, 0, W, H, wrong: [(1, 1)]);
+        string device = Replay();
+        string gone = Directory.CreateTempSubdirectory("vgpuview-expect-gone-").FullName;
+        string path = Path.Combine(gone, "c.png");
+        // The directory goes away once the options are checked: the device is opened after them.
+        var cli = new CliRunner(new RemovingOpener(gone));
+
+        Assert.Equal(ExitCodes.NotMatched, cli.Run("expect", device, needle, "--timeout", "0.2", "--save-closest", path));
+
+        string error = cli.Error.ToString().ReplaceLineEndings("\n");
+        Assert.Contains($"{needle} did not appear on {device} in 0.2 s: the closest screen differs in 1 of 1200", error);
+        Assert.Contains($"\nvgpuview: the closest screen was not saved: cannot write '{path}': ", error);
+        Assert.DoesNotContain("the closest screen is in", error);
+    }
+
+    [Fact]
+    public void WhenNoScreenWasShown_NothingIsSaved_AndItSaysSo()
+    {
+        string json = Path.Combine(_dir, "dark.json");
+        File.WriteAllText(json, """{"frames":[[]]}""");
+        string path = Path.Combine(_dir, "c.png");
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.NotMatched, cli.Run("expect", "sim:replay=" + json, Needle(0, 0, 4, 4), "--timeout", "0.2", "--save-closest", path));
+
+        Assert.EndsWith($": the guest never enabled its display\nvgpuview: nothing was saved to {path}: no screen was shown\n", cli.Error.ToString().ReplaceLineEndings("\n"));
+        Assert.False(File.Exists(path));
+    }
+
     public static TheoryData<string[], string> UsageErrors => new()
     {
         { ["--at", "1"], "--at must be X,Y, as in 100,40, not '1'" },
@@ -205,5 +266,19 @@ public sealed class ExpectCommandTests : IDisposable
         cli = new CliRunner();
         Assert.Equal(ExitCodes.Usage, cli.Run("expect", device, clear));
         Assert.Contains("no pixel is compared", cli.Error.ToString());
+    }
+
+    /// <summary>Removes a directory when the device is opened, then opens the plain sim spec given.</summary>
+    private sealed class RemovingOpener(string directory) : IDeviceOpener
+    {
+        private readonly IDeviceOpener _inner = DeviceOpener.FromEnvironment();
+
+        public SysfsTree Sysfs => _inner.Sysfs;
+
+        public VgpuDevice Open(string spec)
+        {
+            Directory.Delete(directory, recursive: true);
+            return _inner.Open(spec);
+        }
     }
 }
