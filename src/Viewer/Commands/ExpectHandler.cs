@@ -74,6 +74,12 @@ internal sealed class ExpectHandler(CommandContext context)
             throw new UsageException($"{options.NeedleFile}: no pixel is compared: the needle is transparent wherever its areas are");
         }
 
+        // Allowing every compared pixel to differ would accept any screen the needle fits on.
+        if (options.MaxDiffering >= needle.Cared)
+        {
+            throw new UsageException($"--max-differing {options.MaxDiffering} would let all {needle.Cared} compared pixels of {options.NeedleFile} differ, so any screen would match: give less than {needle.Cared}");
+        }
+
         using VgpuDevice device = context.Opener.Open(options.Device);
         using var source = new FrameSource(device, options.CacheSize);
         if (!source.Support.Any)

@@ -169,6 +169,28 @@ public sealed class ExpectCommandTests : IDisposable
         Assert.Equal(string.Empty, cli.Output.ToString());
     }
 
+    // 40x30 = 1200 pixels; 3 of them transparent leaves 1197 compared, and with --area 0,0,10,10
+    // (which holds the transparent (1,1)) 99.
+    [Theory]
+    [InlineData(new string[0], 1197)]
+    [InlineData(new[] { "--area", "0,0,10,10" }, 99)]
+    public void AMaxDifferingThatAllowsEveryComparedPixel_IsAUsageErrorNamingBothCounts(string[] area, int compared)
+    {
+        string needle = Needle(0, 0, W, H, transparent: [(1, 1), (20, 20), (39, 29)]);
+        string device = Replay();
+
+        foreach (int n in new[] { compared, compared + 1 })
+        {
+            var cli = new CliRunner();
+            Assert.Equal(ExitCodes.Usage, cli.Run(["expect", device, needle, "--timeout", "5", "--max-differing", $"{n}", .. area]));
+            Assert.Equal(
+                $"vgpuview: --max-differing {n} would let all {compared} compared pixels of {needle} differ, so any screen would match: give less than {compared}\n",
+                cli.Error.ToString().ReplaceLineEndings("\n"));
+        }
+
+        Assert.Equal(ExitCodes.Success, new CliRunner().Run(["expect", device, needle, "--timeout", "5", "--max-differing", $"{compared - 1}", .. area]));
+    }
+
     public static TheoryData<string, string> UnwritableSavePaths => new()
     {
         { "", "--save-closest needs a PNG file name, not ''" },
