@@ -153,7 +153,9 @@ internal sealed class ExpectHandler(CommandContext context)
                     LastSeen.NeverEnabled => "the guest never enabled its display",
                     LastSeen.Disabled => $"the display is disabled now; {Describe(closest, needle, shown)}",
                     LastSeen.Invalid => $"{invalid ?? "the primary plane is invalid"}; {Describe(closest, needle, shown)}",
-                    LastSeen.TooSmall => $"the screen is {_compositor.Width}x{_compositor.Height}, too small for the {needle.Width}x{needle.Height} needle at {needle.X},{needle.Y}; {Describe(closest, needle, shown)}",
+                    // One sentence when no screen ever fitted; when one did, how close it came is worth adding.
+                    LastSeen.TooSmall when !closest.Fits => $"the screen is {_compositor.Width}x{_compositor.Height} and none shown was large enough for {NeedleAndNeed(needle)}",
+                    LastSeen.TooSmall => $"the screen is now {_compositor.Width}x{_compositor.Height}, too small for {NeedleAndNeed(needle)}; {Describe(closest, needle, shown)}",
                     _ => Describe(closest, needle, shown),
                 };
                 return TimedOut(device, options, closest, state, shown);
@@ -283,7 +285,10 @@ internal sealed class ExpectHandler(CommandContext context)
     private static string Describe(in NeedleResult closest, Needle needle, long shown) =>
         shown == 0 ? "no screen was shown"
         : closest.Fits ? $"the closest screen differs in {closest.Differing} of {closest.Compared} compared pixels"
-        : $"no screen was large enough for the {needle.Width}x{needle.Height} needle at {needle.X},{needle.Y}";
+        : $"no screen was large enough for {NeedleAndNeed(needle)}";
+
+    private static string NeedleAndNeed(Needle needle) =>
+        $"the {needle.Width}x{needle.Height} needle at {needle.X},{needle.Y}, which needs at least {(long)needle.X + needle.Width}x{(long)needle.Y + needle.Height}";
 
     private int TimedOut(VgpuDevice device, ExpectOptions options, in NeedleResult closest, string state, long shown)
     {

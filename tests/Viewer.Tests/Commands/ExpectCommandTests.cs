@@ -141,9 +141,31 @@ public sealed class ExpectCommandTests : IDisposable
         string needle = Needle(0, 0, W, H);
         var cli = new CliRunner();
 
-        Assert.Equal(ExitCodes.NotMatched, cli.Run("expect", Replay(), needle, "--at", "1,0", "--timeout", "0.2"));
+        string device = Replay();
 
-        Assert.Contains("the screen is 40x30, too small for the 40x30 needle at 1,0; no screen was large enough", cli.Error.ToString());
+        Assert.Equal(ExitCodes.NotMatched, cli.Run("expect", device, needle, "--at", "1,0", "--timeout", "0.2"));
+
+        Assert.Equal(
+            $"vgpuview: {needle} did not appear on {device} in 0.2 s: the screen is 40x30 and none shown was large enough for the 40x30 needle at 1,0, which needs at least 41x30\n",
+            cli.Error.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void ANeedleLargerThanEveryScreen_ThenADisabledDisplay_SaysSoOnce()
+    {
+        string needle = Needle(0, 0, W, H);
+        var cli = new CliRunner();
+        string json = Path.Combine(_dir, "off.json");
+        Replay();
+        // A screen, then the display off for good: replays repeat, so the off frames outnumber
+        // by far what a 0.2 s wait at 10 ms can reach.
+        File.WriteAllText(json, $$"""{"frames":[[{"plane":"primary","file":"p.raw","format":"XR24","width":{{W}},"height":{{H}},"stride":{{W * 4}}}]{{string.Concat(Enumerable.Repeat(",[]", 10_000))}}]}""");
+
+        Assert.Equal(ExitCodes.NotMatched, cli.Run("expect", "sim:replay=" + json, needle, "--at", "0,2", "--timeout", "0.2", "--interval", "10"));
+
+        Assert.EndsWith(
+            " s: the display is disabled now; no screen was large enough for the 40x30 needle at 0,2, which needs at least 40x32\n",
+            cli.Error.ToString().ReplaceLineEndings("\n"));
     }
 
     // YUYV packs two pixels in four bytes, so 41 pixels need 21 * 4 = 84 bytes a row: a stride of
