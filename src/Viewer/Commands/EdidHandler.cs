@@ -98,24 +98,35 @@ internal sealed class EdidHandler(CommandContext context)
             ? edid!
             : throw new UsageException($"--mode: {problem}");
 
+    /// <summary>
+    /// Reads the file through a stream, at most one byte more than an EDID can have: a device
+    /// node reports a length of 0 and may never end (/dev/zero), so its length is no guide.
+    /// </summary>
     private static byte[] Load(string file)
     {
-        byte[] blob;
+        if (Directory.Exists(file))
+        {
+            throw new UsageException($"--blob {file}: that is a directory, not an EDID file");
+        }
+
+        byte[] buffer = new byte[EdidRegionState.MaxBlobBytes + 1];
+        int length;
         try
         {
-            var info = new FileInfo(file);
-            if (info.Exists && info.Length > EdidRegionState.MaxBlobBytes)
-            {
-                throw new UsageException($"--blob {file}: {info.Length} bytes is more than an EDID ({EdidRegionState.MaxBlobBytes} bytes at most)");
-            }
-
-            blob = File.ReadAllBytes(file);
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"--blob {file}: {e.Message}");
         }
 
+        if (length > EdidRegionState.MaxBlobBytes)
+        {
+            throw new UsageException($"--blob {file}: more than the {EdidRegionState.MaxBlobBytes} bytes an EDID can have (256 blocks of {EdidBlock.BlockSize})");
+        }
+
+        byte[] blob = buffer[..length];
         if (!EdidBlock.TryParse(blob, out EdidBlock? block, out string? problem))
         {
             throw new UsageException($"--blob {file}: {problem}");

@@ -110,6 +110,32 @@ public sealed class EdidCommandTests : IDisposable
         Assert.Equal($"vgpuview: {string.Format(System.Globalization.CultureInfo.InvariantCulture, message, file)}\n", cli.Error.ToString().ReplaceLineEndings("\n"));
     }
 
+    // 256 blocks of 128 bytes = 32768 is the most an EDID can have.
+    [Theory]
+    [InlineData("/dev/zero", "--blob /dev/zero: more than the 32768 bytes an EDID can have (256 blocks of 128)")]
+    [InlineData("long", "--blob {0}: more than the 32768 bytes an EDID can have (256 blocks of 128)")]
+    [InlineData("dir", "--blob {0}: that is a directory, not an EDID file")]
+    public void Edid_BlobThatIsNoEdidFile_IsAUsageErrorSayingWhy(string kind, string message)
+    {
+        string file = kind switch
+        {
+            "long" => Path.Combine(_dir, "long.bin"),
+            "dir" => _dir,
+            _ => kind,
+        };
+        if (kind == "long")
+        {
+            // A valid base block followed by enough bytes to make 32769 in all.
+            File.WriteAllBytes(file, [.. EdidSamples.Dmt1024x768(), .. new byte[32769 - 128]]);
+        }
+
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Usage, cli.Run("edid", "sim:mbochs", "--blob", file));
+        Assert.Equal($"vgpuview: {string.Format(System.Globalization.CultureInfo.InvariantCulture, message, file)}\n", cli.Error.ToString().ReplaceLineEndings("\n"));
+        Assert.Equal(string.Empty, cli.Output.ToString());
+    }
+
     [Theory]
     [InlineData]
     [InlineData("--mode", "800x600")]
