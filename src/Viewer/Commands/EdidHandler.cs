@@ -127,16 +127,9 @@ internal sealed class EdidHandler(CommandContext context)
         }
 
         byte[] blob = buffer[..length];
-        if (!EdidBlock.TryParse(blob, out EdidBlock? block, out string? problem))
+        if (!EdidBlock.TryValidate(blob, out string? problem))
         {
             throw new UsageException($"--blob {file}: {problem}");
-        }
-
-        if (!block!.ChecksumOk || blob.Length % EdidBlock.BlockSize != 0)
-        {
-            throw new UsageException(!block.ChecksumOk
-                ? $"--blob {file}: the base block's checksum is wrong (its 128 bytes must sum to 0 mod 256)"
-                : $"--blob {file}: {blob.Length} bytes is not a whole number of 128-byte EDID blocks");
         }
 
         return blob;

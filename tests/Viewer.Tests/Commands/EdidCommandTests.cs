@@ -89,19 +89,35 @@ public sealed class EdidCommandTests : IDisposable
     [Theory]
     [InlineData("missing", "--blob {0}: Could not find file '{0}'.")]
     [InlineData("short", "--blob {0}: 100 bytes, less than the 128-byte EDID base block")]
-    [InlineData("checksum", "--blob {0}: the base block's checksum is wrong (its 128 bytes must sum to 0 mod 256)")]
+    [InlineData("checksum", "--blob {0}: the checksum of block 0 (the base block) is wrong: its 128 bytes sum to 2 mod 256, not 0")]
+    [InlineData("missing-extensions", "--blob {0}: 128 bytes, but its base block declares 3 extension blocks: 512 bytes expected")]
+    [InlineData("extension-checksum", "--blob {0}: the checksum of block 2 (extension 2 of 2) is wrong: its 128 bytes sum to 7 mod 256, not 0")]
     public void Edid_BadBlobFile_IsAUsageErrorNamingTheFile(string kind, string message)
     {
         string file = Path.Combine(_dir, kind + ".bin");
-        if (kind == "short")
+        byte[] blob = EdidSamples.Dmt1024x768();
+        switch (kind)
         {
-            File.WriteAllBytes(file, new byte[100]);
-        }
-        else if (kind == "checksum")
-        {
-            byte[] blob = EdidSamples.Dmt1024x768();
-            blob[127] ^= 1;
-            File.WriteAllBytes(file, blob);
+            case "short":
+                File.WriteAllBytes(file, new byte[100]);
+                break;
+            case "checksum":
+                blob[127] += 2;
+                File.WriteAllBytes(file, blob);
+                break;
+            case "missing-extensions":
+                blob[126] = 3;
+                blob[127] = EdidSamples.Checksum(blob);
+                File.WriteAllBytes(file, blob);
+                break;
+            case "extension-checksum":
+                // Two extension blocks of zeros, the second's last byte 7.
+                blob[126] = 2;
+                blob[127] = EdidSamples.Checksum(blob);
+                byte[] extensions = new byte[256];
+                extensions[255] = 7;
+                File.WriteAllBytes(file, [.. blob, .. extensions]);
+                break;
         }
 
         var cli = new CliRunner();
