@@ -53,6 +53,14 @@ internal sealed class EdidHandler(CommandContext context)
                 throw new UsageException($"--mode {mode.Width}x{mode.Height} is larger than {device.Name} allows: max_xres x max_yres is {current.MaxXres}x{current.MaxYres}");
             }
 
+            // A blob the region cannot hold is the request's fault, as a mode over max_xres is:
+            // refused here, before anything is written, rather than by the writer as bad data.
+            if (current is { HeaderRead: true, Problem: null } && blob.Length > current.EdidMaxSize)
+            {
+                string what = options.BlobFile is { } blobFile ? $"--blob {blobFile}: {blob.Length} bytes" : $"--mode: the {blob.Length}-byte EDID";
+                throw new UsageException($"{what} is more than {device.Name}'s EDID region {current.RegionIndex} takes: edid_max_size {current.EdidMaxSize}");
+            }
+
             state = EdidWriter.Present(device, blob, options.LinkUpDelay);
         }
         else if (options.Link is bool up)

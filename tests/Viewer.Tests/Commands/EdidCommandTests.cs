@@ -152,6 +152,24 @@ public sealed class EdidCommandTests : IDisposable
         Assert.Equal(string.Empty, cli.Output.ToString());
     }
 
+    [Fact]
+    public void Edid_BlobLargerThanTheRegionTakes_IsAUsageError_AsAModeTooLargeIs()
+    {
+        // The sim's region: 4096 bytes, the blob at 0x100, so edid_max_size 3840 = 30 blocks. A
+        // base block declaring 30 extensions (all zero bytes: their checksums hold) is 31 blocks.
+        string file = Path.Combine(_dir, "big.bin");
+        byte[] blob = [.. EdidSamples.Dmt1024x768(), .. new byte[128 * 30]];
+        blob[126] = 30;
+        blob[127] = EdidSamples.Checksum(blob);
+        File.WriteAllBytes(file, blob);
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Usage, cli.Run("edid", "sim:mbochs", "--blob", file));
+
+        Assert.Equal($"vgpuview: --blob {file}: 3968 bytes is more than sim:mbochs's EDID region 9 takes: edid_max_size 3840\n", cli.Error.ToString().ReplaceLineEndings("\n"));
+        Assert.Equal(string.Empty, cli.Output.ToString());
+    }
+
     [Theory]
     [InlineData]
     [InlineData("--mode", "800x600")]
