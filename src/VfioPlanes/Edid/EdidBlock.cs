@@ -58,12 +58,6 @@ public sealed record EdidBlock(
             return false;
         }
 
-        int sum = 0;
-        foreach (byte b in edid[..BlockSize])
-        {
-            sum += b;
-        }
-
         // Bytes 8-9: three letters of 5 bits each, 1 = 'A', big-endian.
         ushort id = BinaryPrimitives.ReadUInt16BigEndian(edid[8..]);
         string vendor = new([Letter(id >> 10), Letter(id >> 5), Letter(id)]);
@@ -83,7 +77,45 @@ public sealed record EdidBlock(
             }
         }
 
-        block = new EdidBlock(vendor, BinaryPrimitives.ReadUInt16LittleEndian(edid[10..]), edid[18], edid[19], name, preferred, edid[126], sum % 256 == 0);
+        block = new EdidBlock(vendor, BinaryPrimitives.ReadUInt16LittleEndian(edid[10..]), edid[18], edid[19], name, preferred, edid[126], Sum(edid[..BlockSize]) == 0);
+        problem = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="edid"/> is a whole EDID to give a device: a base block that
+    /// parses and whose checksum holds, then exactly the extension blocks it declares (byte 126),
+    /// each with a checksum that holds too; false with the reason, naming the block, when not.
+    /// The base checksum is checked first, as only then can its extension count be trusted.
+    /// </summary>
+    public static bool TryValidate(ReadOnlySpan<byte> edid, out string? problem)
+    {
+        if (!TryParse(edid, out EdidBlock? block, out problem))
+        {
+            return false;
+        }
+
+        int extensions = block!.Extensions;
+        if (!ChecksumHolds(edid, 0, extensions, out problem))
+        {
+            return false;
+        }
+
+        if (edid.Length != (1 + extensions) * BlockSize)
+        {
+            string declared = extensions == 0 ? "no extension blocks" : extensions == 1 ? "1 extension block" : $"{extensions} extension blocks";
+            problem = $"{edid.Length} bytes, but its base block declares {declared}: {(1 + extensions) * BlockSize} bytes expected";
+            return false;
+        }
+
+        for (int index = 1; index <= extensions; index++)
+        {
+            if (!ChecksumHolds(edid, index, extensions, out problem))
+            {
+                return false;
+            }
+        }
+
         problem = null;
         return true;
     }
@@ -110,6 +142,26 @@ public sealed record EdidBlock(
         }
 
         return s.ToString();
+    }
+
+    private static bool ChecksumHolds(ReadOnlySpan<byte> edid, int index, int extensions, out string? problem)
+    {
+        int sum = Sum(edid.Slice(index * BlockSize, BlockSize));
+        problem = sum == 0 ? null
+            : $"the checksum of block {index} ({(index == 0 ? "the base block" : $"extension {index} of {extensions}")}) is wrong: its {BlockSize} bytes sum to {sum} mod 256, not 0";
+        return sum == 0;
+    }
+
+    // The sum of a block's bytes mod 256, which a valid block's last byte makes 0.
+    private static int Sum(ReadOnlySpan<byte> block)
+    {
+        int sum = 0;
+        foreach (byte b in block)
+        {
+            sum += b;
+        }
+
+        return sum % 256;
     }
 
     private static char Letter(int bits) => (char)('A' - 1 + (bits & 0x1F));

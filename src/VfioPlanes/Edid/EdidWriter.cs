@@ -23,21 +23,14 @@ public static class EdidWriter
     /// Writes <paramref name="blob"/> and brings the link up; then reads the region back and
     /// throws unless the device kept the blob, its size and the link state.
     /// </summary>
-    /// <exception cref="InvalidDataException">The blob is not a valid EDID (header, checksum) or is larger than the region takes.</exception>
+    /// <exception cref="InvalidDataException">The blob is not a valid EDID (<see cref="EdidBlock.TryValidate"/>) or is larger than the region takes.</exception>
     /// <exception cref="IOException">The device has no usable EDID region, refused a write, or did not keep what was written.</exception>
     public static EdidRegionState Present(VgpuDevice device, ReadOnlySpan<byte> blob, TimeSpan linkUpDelay)
     {
         EdidRegionState before = Usable(device);
-        if (!EdidBlock.TryParse(blob, out EdidBlock? block, out string? problem))
+        if (!EdidBlock.TryValidate(blob, out string? problem))
         {
-            throw new InvalidDataException($"the EDID to write is {problem}");
-        }
-
-        if (!block!.ChecksumOk || blob.Length % EdidBlock.BlockSize != 0)
-        {
-            throw new InvalidDataException(!block.ChecksumOk
-                ? "the EDID to write has a bad checksum in its base block (its 128 bytes must sum to 0 mod 256)"
-                : $"the EDID to write is {blob.Length} bytes, not a whole number of 128-byte blocks");
+            throw new InvalidDataException($"the EDID to write is not valid: {problem}");
         }
 
         if (blob.Length > before.EdidMaxSize)

@@ -53,6 +53,14 @@ internal sealed class EdidHandler(CommandContext context)
                 throw new UsageException($"--mode {mode.Width}x{mode.Height} is larger than {device.Name} allows: max_xres x max_yres is {current.MaxXres}x{current.MaxYres}");
             }
 
+            // A blob the region cannot hold is the request's fault, as a mode over max_xres is:
+            // refused here, before anything is written, rather than by the writer as bad data.
+            if (current is { HeaderRead: true, Problem: null } && blob.Length > current.EdidMaxSize)
+            {
+                string what = options.BlobFile is { } blobFile ? $"--blob {blobFile}: {blob.Length} bytes" : $"--mode: the {blob.Length}-byte EDID";
+                throw new UsageException($"{what} is more than {device.Name}'s EDID region {current.RegionIndex} takes: edid_max_size {current.EdidMaxSize}");
+            }
+
             state = EdidWriter.Present(device, blob, options.LinkUpDelay);
         }
         else if (options.Link is bool up)
@@ -98,34 +106,38 @@ internal sealed class EdidHandler(CommandContext context)
             ? edid!
             : throw new UsageException($"--mode: {problem}");
 
+    /// <summary>
+    /// Reads the file through a stream, at most one byte more than an EDID can have: a device
+    /// node reports a length of 0 and may never end (/dev/zero), so its length is no guide.
+    /// </summary>
     private static byte[] Load(string file)
     {
-        byte[] blob;
+        if (Directory.Exists(file))
+        {
+            throw new UsageException($"--blob {file}: that is a directory, not an EDID file");
+        }
+
+        byte[] buffer = new byte[EdidRegionState.MaxBlobBytes + 1];
+        int length;
         try
         {
-            var info = new FileInfo(file);
-            if (info.Exists && info.Length > EdidRegionState.MaxBlobBytes)
-            {
-                throw new UsageException($"--blob {file}: {info.Length} bytes is more than an EDID ({EdidRegionState.MaxBlobBytes} bytes at most)");
-            }
-
-            blob = File.ReadAllBytes(file);
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"--blob {file}: {e.Message}");
         }
 
-        if (!EdidBlock.TryParse(blob, out EdidBlock? block, out string? problem))
+        if (length > EdidRegionState.MaxBlobBytes)
         {
-            throw new UsageException($"--blob {file}: {problem}");
+            throw new UsageException($"--blob {file}: more than the {EdidRegionState.MaxBlobBytes} bytes an EDID can have (256 blocks of {EdidBlock.BlockSize})");
         }
 
-        if (!block!.ChecksumOk || blob.Length % EdidBlock.BlockSize != 0)
+        byte[] blob = buffer[..length];
+        if (!EdidBlock.TryValidate(blob, out string? problem))
         {
-            throw new UsageException(!block.ChecksumOk
-                ? $"--blob {file}: the base block's checksum is wrong (its 128 bytes must sum to 0 mod 256)"
-                : $"--blob {file}: {blob.Length} bytes is not a whole number of 128-byte EDID blocks");
+            throw new UsageException($"--blob {file}: {problem}");
         }
 
         return blob;

@@ -53,6 +53,11 @@ internal sealed class ExpectHandler(CommandContext context)
 
     public int Run(ExpectOptions options)
     {
+        if (options.SaveClosest is string savePath)
+        {
+            CheckSavePath(savePath);
+        }
+
         PngImage image = LoadNeedle(options.NeedleFile);
         Needle needle;
         try
@@ -67,6 +72,12 @@ internal sealed class ExpectHandler(CommandContext context)
         if (needle.Cared == 0)
         {
             throw new UsageException($"{options.NeedleFile}: no pixel is compared: the needle is transparent wherever its areas are");
+        }
+
+        // Allowing every compared pixel to differ would accept any screen the needle fits on.
+        if (options.MaxDiffering >= needle.Cared)
+        {
+            throw new UsageException($"--max-differing {options.MaxDiffering} would let all {needle.Cared} compared pixels of {options.NeedleFile} differ, so any screen would match: give less than {needle.Cared}");
         }
 
         using VgpuDevice device = context.Opener.Open(options.Device);
@@ -103,7 +114,12 @@ internal sealed class ExpectHandler(CommandContext context)
             if (frame.Primary.Status == PlaneStatus.Enabled)
             {
                 shown++;
-                Compose(frame, options.NoCursor);
+                if (Compose(device, frame, options.NoCursor) is string failure)
+                {
+                    context.Error.WriteLine($"vgpuview: {failure}");
+                    return ExitCodes.DeviceFailure;
+                }
+
                 NeedleResult r = needle.Compare(_compositor.Screen, _compositor.Width, _compositor.Height, _compositor.Stride, options.Tolerance);
                 if (r.Matches(options.MaxDiffering))
                 {
@@ -137,7 +153,9 @@ internal sealed class ExpectHandler(CommandContext context)
                     LastSeen.NeverEnabled => "the guest never enabled its display",
                     LastSeen.Disabled => $"the display is disabled now; {Describe(closest, needle, shown)}",
                     LastSeen.Invalid => $"{invalid ?? "the primary plane is invalid"}; {Describe(closest, needle, shown)}",
-                    LastSeen.TooSmall => $"the screen is {_compositor.Width}x{_compositor.Height}, too small for the {needle.Width}x{needle.Height} needle at {needle.X},{needle.Y}; {Describe(closest, needle, shown)}",
+                    // One sentence when no screen ever fitted; when one did, how close it came is worth adding.
+                    LastSeen.TooSmall when !closest.Fits => $"the screen is {_compositor.Width}x{_compositor.Height} and none shown was large enough for {NeedleAndNeed(needle)}",
+                    LastSeen.TooSmall => $"the screen is now {_compositor.Width}x{_compositor.Height}, too small for {NeedleAndNeed(needle)}; {Describe(closest, needle, shown)}",
                     _ => Describe(closest, needle, shown),
                 };
                 return TimedOut(device, options, closest, state, shown);
@@ -162,24 +180,84 @@ internal sealed class ExpectHandler(CommandContext context)
         }
     }
 
+    /// <summary>
+    /// Refuses a --save-closest path that could not be written, before the wait rather than after
+    /// it: the screen is saved only when the time has run out, too late to learn of a typo. A
+    /// file is created and removed in the directory because that is what saving does there.
+    /// </summary>
+    private static void CheckSavePath(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new UsageException($"--save-closest needs a PNG file name, not '{path}'");
+        }
+
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full) || Path.EndsInDirectorySeparator(path))
+        {
+            throw new UsageException($"--save-closest {path}: that is a directory; give a PNG file name");
+        }
+
+        string directory = Path.GetDirectoryName(full) ?? "/";
+        if (!Directory.Exists(directory))
+        {
+            throw new UsageException($"--save-closest {path}: the directory {directory} does not exist");
+        }
+
+        string probe = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Random.Shared.Next():x8}.probe");
+        try
+        {
+            using var file = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--save-closest {path}: cannot create a file in {directory}: {e.Message}");
+        }
+    }
+
     // Fitting beats not fitting; then fewer differing pixels.
     private static bool Closer(in NeedleResult r, in NeedleResult best) =>
         (r.Fits && !best.Fits) || (r.Fits == best.Fits && r.Differing < best.Differing);
 
-    private void Compose(Frame frame, bool noCursor)
+    /// <summary>
+    /// Composes the screen; null when it was, else why a plane could not be converted. The
+    /// converter refuses a layout the device gave (an odd-width YUYV plane, Yf tiling): that is
+    /// the device's plane, not the command line, so it is a device failure naming the plane.
+    /// </summary>
+    private string? Compose(VgpuDevice device, Frame frame, bool noCursor)
     {
         PlaneState primary = frame.Primary;
-        using (PlaneMemory memory = primary.BeginCpuRead())
+        try
         {
+            using PlaneMemory memory = primary.BeginCpuRead();
             _compositor.DrawPrimary(primary.Info, memory.Bytes, keepAlpha: false);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException)
+        {
+            return Unconvertible(device, primary.Info, e);
         }
 
         PlaneState cursor = frame.Cursor;
         if (!noCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
         {
-            using PlaneMemory memory = cursor.BeginCpuRead();
-            _compositor.DrawCursor(cursor.Info, memory.Bytes);
+            try
+            {
+                using PlaneMemory memory = cursor.BeginCpuRead();
+                _compositor.DrawCursor(cursor.Info, memory.Bytes);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException)
+            {
+                return Unconvertible(device, cursor.Info, e);
+            }
         }
+
+        return null;
+    }
+
+    private static string Unconvertible(VgpuDevice device, in PlaneInfo plane, Exception e)
+    {
+        string reason = e is ArgumentException { ParamName: string name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+        return $"{device.Name}: {PlaneText.Name(plane.Plane)} plane {PlaneText.Describe(plane)} cannot be converted: {reason}";
     }
 
     private void KeepClosest()
@@ -207,7 +285,10 @@ internal sealed class ExpectHandler(CommandContext context)
     private static string Describe(in NeedleResult closest, Needle needle, long shown) =>
         shown == 0 ? "no screen was shown"
         : closest.Fits ? $"the closest screen differs in {closest.Differing} of {closest.Compared} compared pixels"
-        : $"no screen was large enough for the {needle.Width}x{needle.Height} needle at {needle.X},{needle.Y}";
+        : $"no screen was large enough for {NeedleAndNeed(needle)}";
+
+    private static string NeedleAndNeed(Needle needle) =>
+        $"the {needle.Width}x{needle.Height} needle at {needle.X},{needle.Y}, which needs at least {(long)needle.X + needle.Width}x{(long)needle.Y + needle.Height}";
 
     private int TimedOut(VgpuDevice device, ExpectOptions options, in NeedleResult closest, string state, long shown)
     {
@@ -216,10 +297,27 @@ internal sealed class ExpectHandler(CommandContext context)
             : string.Empty;
         context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"vgpuview: {options.NeedleFile} did not appear on {device.Name} in {options.TimeoutSeconds:0.###} s: {state}{detail}"));
-        if (options.SaveClosest is string path && shown > 0)
+        if (options.SaveClosest is not string path)
+        {
+            return ExitCodes.NotMatched;
+        }
+
+        if (shown == 0)
+        {
+            context.Error.WriteLine($"vgpuview: nothing was saved to {path}: no screen was shown");
+            return ExitCodes.NotMatched;
+        }
+
+        // The path was checked before the wait; should saving fail now (the directory removed,
+        // the disk full), the answer is still that the picture did not appear.
+        try
         {
             AtomicFile.Write(path, s => new PngWriter().Write(s, _closest.AsSpan(0, _closestWidth * _closestHeight * 4), _closestWidth, _closestHeight, _closestWidth * 4, new PngOptions()));
             context.Error.WriteLine($"vgpuview: the closest screen is in {path}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            context.Error.WriteLine($"vgpuview: the closest screen was not saved: {e.Message}");
         }
 
         return ExitCodes.NotMatched;

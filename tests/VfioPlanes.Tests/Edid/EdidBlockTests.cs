@@ -73,4 +73,82 @@ public class EdidBlockTests
         Assert.Null(block);
         Assert.Equal("not an EDID: it starts 01FFFFFFFFFFFF00, not 00FFFFFFFFFFFF00", headerProblem);
     }
+
+    // An EDID of the sample base block and the extension blocks given, byte 126 declaring
+    // `declared` of them, each block's last byte making its 128 bytes sum to 0 mod 256.
+    private static byte[] WithExtensions(int declared, int present)
+    {
+        byte[] e = new byte[128 * (1 + present)];
+        EdidSamples.Dmt1024x768().CopyTo(e, 0);
+        e[126] = (byte)declared;
+        e[127] = EdidSamples.Checksum(e);
+        for (int i = 1; i <= present; i++)
+        {
+            Span<byte> block = e.AsSpan(i * 128, 128);
+            block[0] = 0x02; // CTA-861 extension tag
+            block[1] = 3;
+            block[2] = (byte)(0x10 * i);
+            block[127] = (byte)(256 - ((0x02 + 3 + (0x10 * i)) % 256));
+        }
+
+        return e;
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void TryValidate_AcceptsTheBlocksTheBaseBlockDeclares(int extensions)
+    {
+        Assert.True(EdidBlock.TryValidate(WithExtensions(extensions, extensions), out string? problem), problem);
+        Assert.Null(problem);
+    }
+
+    public static TheoryData<int, int, string> WrongLengths => new()
+    {
+        { 3, 0, "128 bytes, but its base block declares 3 extension blocks: 512 bytes expected" },
+        { 1, 2, "384 bytes, but its base block declares 1 extension block: 256 bytes expected" },
+        { 0, 1, "256 bytes, but its base block declares no extension blocks: 128 bytes expected" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongLengths))]
+    public void TryValidate_RefusesMoreOrFewerBlocksThanDeclared(int declared, int present, string message)
+    {
+        Assert.False(EdidBlock.TryValidate(WithExtensions(declared, present), out string? problem));
+        Assert.Equal(message, problem);
+    }
+
+    [Fact]
+    public void TryValidate_RefusesAPartialBlock()
+    {
+        byte[] e = [.. EdidSamples.Dmt1024x768(), .. new byte[72]];
+
+        Assert.False(EdidBlock.TryValidate(e, out string? problem));
+        Assert.Equal("200 bytes, but its base block declares no extension blocks: 128 bytes expected", problem);
+    }
+
+    [Theory]
+    [InlineData(0, "block 0 (the base block)")]
+    [InlineData(1, "block 1 (extension 1 of 3)")]
+    [InlineData(3, "block 3 (extension 3 of 3)")]
+    public void TryValidate_NamesTheBlockWhoseChecksumIsWrong(int index, string which)
+    {
+        byte[] e = WithExtensions(3, 3);
+        e[(index * 128) + 60] += 5;
+
+        Assert.False(EdidBlock.TryValidate(e, out string? problem));
+        Assert.Equal($"the checksum of {which} is wrong: its 128 bytes sum to 5 mod 256, not 0", problem);
+    }
+
+    [Fact]
+    public void TryValidate_ChecksTheBaseBlockBeforeTrustingItsExtensionCount()
+    {
+        // Byte 126 corrupted from 0 to 2: the base checksum says so, not the length.
+        byte[] e = EdidSamples.Dmt1024x768();
+        e[126] = 2;
+
+        Assert.False(EdidBlock.TryValidate(e, out string? problem));
+        Assert.Equal("the checksum of block 0 (the base block) is wrong: its 128 bytes sum to 2 mod 256, not 0", problem);
+    }
 }

@@ -68,9 +68,18 @@ public class EdidWriterTests
         fake.Writes.Clear();
         byte[] badChecksum = EdidSamples.Dmt1024x768();
         badChecksum[127] ^= 1;
-        byte[] tooBig = [.. EdidSamples.Dmt1024x768(), .. new byte[0x100]]; // 384 bytes > edid_max_size 256
+        // Two empty extension blocks (all zero bytes sum to 0): 384 bytes > edid_max_size 256.
+        byte[] tooBig = [.. EdidSamples.Dmt1024x768(), .. new byte[0x100]];
+        tooBig[126] = 2;
+        tooBig[127] = EdidSamples.Checksum(tooBig);
+        byte[] badExtension = [.. EdidSamples.Dmt1024x768(), .. new byte[128]];
+        badExtension[126] = 1;
+        badExtension[127] = EdidSamples.Checksum(badExtension);
+        badExtension[255] = 1;
 
-        Assert.Contains("bad checksum", Assert.Throws<InvalidDataException>(() => EdidWriter.Present(device, badChecksum, TimeSpan.Zero)).Message);
+        Assert.Contains("the checksum of block 1 (extension 1 of 1) is wrong", Assert.Throws<InvalidDataException>(() => EdidWriter.Present(device, badExtension, TimeSpan.Zero)).Message);
+        Assert.Contains("declares no extension blocks", Assert.Throws<InvalidDataException>(() => EdidWriter.Present(device, [.. EdidSamples.Dmt1024x768(), .. new byte[128]], TimeSpan.Zero)).Message);
+        Assert.Contains("the checksum of block 0 (the base block) is wrong", Assert.Throws<InvalidDataException>(() => EdidWriter.Present(device, badChecksum, TimeSpan.Zero)).Message);
         Assert.Contains("not an EDID", Assert.Throws<InvalidDataException>(() => EdidWriter.Present(device, new byte[128], TimeSpan.Zero)).Message);
         Assert.Contains("at most edid_max_size 256", Assert.Throws<InvalidDataException>(() => EdidWriter.Present(device, tooBig, TimeSpan.Zero)).Message);
         Assert.Empty(fake.Writes);

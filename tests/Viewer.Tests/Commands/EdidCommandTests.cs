@@ -89,25 +89,85 @@ public sealed class EdidCommandTests : IDisposable
     [Theory]
     [InlineData("missing", "--blob {0}: Could not find file '{0}'.")]
     [InlineData("short", "--blob {0}: 100 bytes, less than the 128-byte EDID base block")]
-    [InlineData("checksum", "--blob {0}: the base block's checksum is wrong (its 128 bytes must sum to 0 mod 256)")]
+    [InlineData("checksum", "--blob {0}: the checksum of block 0 (the base block) is wrong: its 128 bytes sum to 2 mod 256, not 0")]
+    [InlineData("missing-extensions", "--blob {0}: 128 bytes, but its base block declares 3 extension blocks: 512 bytes expected")]
+    [InlineData("extension-checksum", "--blob {0}: the checksum of block 2 (extension 2 of 2) is wrong: its 128 bytes sum to 7 mod 256, not 0")]
     public void Edid_BadBlobFile_IsAUsageErrorNamingTheFile(string kind, string message)
     {
         string file = Path.Combine(_dir, kind + ".bin");
-        if (kind == "short")
+        byte[] blob = EdidSamples.Dmt1024x768();
+        switch (kind)
         {
-            File.WriteAllBytes(file, new byte[100]);
-        }
-        else if (kind == "checksum")
-        {
-            byte[] blob = EdidSamples.Dmt1024x768();
-            blob[127] ^= 1;
-            File.WriteAllBytes(file, blob);
+            case "short":
+                File.WriteAllBytes(file, new byte[100]);
+                break;
+            case "checksum":
+                blob[127] += 2;
+                File.WriteAllBytes(file, blob);
+                break;
+            case "missing-extensions":
+                blob[126] = 3;
+                blob[127] = EdidSamples.Checksum(blob);
+                File.WriteAllBytes(file, blob);
+                break;
+            case "extension-checksum":
+                // Two extension blocks of zeros, the second's last byte 7.
+                blob[126] = 2;
+                blob[127] = EdidSamples.Checksum(blob);
+                byte[] extensions = new byte[256];
+                extensions[255] = 7;
+                File.WriteAllBytes(file, [.. blob, .. extensions]);
+                break;
         }
 
         var cli = new CliRunner();
 
         Assert.Equal(ExitCodes.Usage, cli.Run("edid", "sim", "--blob", file));
         Assert.Equal($"vgpuview: {string.Format(System.Globalization.CultureInfo.InvariantCulture, message, file)}\n", cli.Error.ToString().ReplaceLineEndings("\n"));
+    }
+
+    // 256 blocks of 128 bytes = 32768 is the most an EDID can have.
+    [Theory]
+    [InlineData("/dev/zero", "--blob /dev/zero: more than the 32768 bytes an EDID can have (256 blocks of 128)")]
+    [InlineData("long", "--blob {0}: more than the 32768 bytes an EDID can have (256 blocks of 128)")]
+    [InlineData("dir", "--blob {0}: that is a directory, not an EDID file")]
+    public void Edid_BlobThatIsNoEdidFile_IsAUsageErrorSayingWhy(string kind, string message)
+    {
+        string file = kind switch
+        {
+            "long" => Path.Combine(_dir, "long.bin"),
+            "dir" => _dir,
+            _ => kind,
+        };
+        if (kind == "long")
+        {
+            // A valid base block followed by enough bytes to make 32769 in all.
+            File.WriteAllBytes(file, [.. EdidSamples.Dmt1024x768(), .. new byte[32769 - 128]]);
+        }
+
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Usage, cli.Run("edid", "sim:mbochs", "--blob", file));
+        Assert.Equal($"vgpuview: {string.Format(System.Globalization.CultureInfo.InvariantCulture, message, file)}\n", cli.Error.ToString().ReplaceLineEndings("\n"));
+        Assert.Equal(string.Empty, cli.Output.ToString());
+    }
+
+    [Fact]
+    public void Edid_BlobLargerThanTheRegionTakes_IsAUsageError_AsAModeTooLargeIs()
+    {
+        // The sim's region: 4096 bytes, the blob at 0x100, so edid_max_size 3840 = 30 blocks. A
+        // base block declaring 30 extensions (all zero bytes: their checksums hold) is 31 blocks.
+        string file = Path.Combine(_dir, "big.bin");
+        byte[] blob = [.. EdidSamples.Dmt1024x768(), .. new byte[128 * 30]];
+        blob[126] = 30;
+        blob[127] = EdidSamples.Checksum(blob);
+        File.WriteAllBytes(file, blob);
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Usage, cli.Run("edid", "sim:mbochs", "--blob", file));
+
+        Assert.Equal($"vgpuview: --blob {file}: 3968 bytes is more than sim:mbochs's EDID region 9 takes: edid_max_size 3840\n", cli.Error.ToString().ReplaceLineEndings("\n"));
+        Assert.Equal(string.Empty, cli.Output.ToString());
     }
 
     [Theory]

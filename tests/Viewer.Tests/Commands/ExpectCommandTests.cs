@@ -1,5 +1,8 @@
 using VgpuView.Tests.Shared;
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Discovery;
 using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Commands;
 using VgpuView.Viewer.Tests.Cli;
 using Xunit;
 
@@ -138,9 +141,134 @@ public sealed class ExpectCommandTests : IDisposable
         string needle = Needle(0, 0, W, H);
         var cli = new CliRunner();
 
-        Assert.Equal(ExitCodes.NotMatched, cli.Run("expect", Replay(), needle, "--at", "1,0", "--timeout", "0.2"));
+        string device = Replay();
 
-        Assert.Contains("the screen is 40x30, too small for the 40x30 needle at 1,0; no screen was large enough", cli.Error.ToString());
+        Assert.Equal(ExitCodes.NotMatched, cli.Run("expect", device, needle, "--at", "1,0", "--timeout", "0.2"));
+
+        Assert.Equal(
+            $"vgpuview: {needle} did not appear on {device} in 0.2 s: the screen is 40x30 and none shown was large enough for the 40x30 needle at 1,0, which needs at least 41x30\n",
+            cli.Error.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void ANeedleLargerThanEveryScreen_ThenADisabledDisplay_SaysSoOnce()
+    {
+        string needle = Needle(0, 0, W, H);
+        var cli = new CliRunner();
+        string json = Path.Combine(_dir, "off.json");
+        Replay();
+        // A screen, then the display off for good: replays repeat, so the off frames outnumber
+        // by far what a 0.2 s wait at 10 ms can reach.
+        File.WriteAllText(json, $$"""{"frames":[[{"plane":"primary","file":"p.raw","format":"XR24","width":{{W}},"height":{{H}},"stride":{{W * 4}}}]{{string.Concat(Enumerable.Repeat(",[]", 10_000))}}]}""");
+
+        Assert.Equal(ExitCodes.NotMatched, cli.Run("expect", "sim:replay=" + json, needle, "--at", "0,2", "--timeout", "0.2", "--interval", "10"));
+
+        Assert.EndsWith(
+            " s: the display is disabled now; no screen was large enough for the 40x30 needle at 0,2, which needs at least 40x32\n",
+            cli.Error.ToString().ReplaceLineEndings("\n"));
+    }
+
+    // YUYV packs two pixels in four bytes, so 41 pixels need 21 * 4 = 84 bytes a row: a stride of
+    // 82 (41 * 2, which the replay accepts) is short of a row the converter can read.
+    [Theory]
+    [InlineData("primary")]
+    [InlineData("cursor")]
+    public void APlaneTheConverterRefuses_IsADeviceFailureNamingThePlane(string refused)
+    {
+        File.WriteAllBytes(Path.Combine(_dir, "p.raw"), new byte[W * H * 4]);
+        File.WriteAllBytes(Path.Combine(_dir, "odd.raw"), new byte[82 * 10]);
+        string good = $$"""{"plane":"primary","file":"p.raw","format":"XR24","width":{{W}},"height":{{H}},"stride":{{W * 4}}}""";
+        string odd = $$"""{"plane":"{{refused}}","file":"odd.raw","format":"YUYV","width":41,"height":10,"stride":82}""";
+        string json = Path.Combine(_dir, "odd.json");
+        File.WriteAllText(json, refused == "primary" ? $$"""{"planes":[{{odd}}]}""" : $$"""{"planes":[{{good}},{{odd}}]}""");
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.DeviceFailure, cli.Run("expect", "sim:replay=" + json, Needle(0, 0, 4, 4), "--timeout", "5"));
+
+        string error = cli.Error.ToString().ReplaceLineEndings("\n");
+        Assert.StartsWith($"vgpuview: sim:replay={json}: {refused} plane YUYV LINEAR 41x10 stride 82 size 820 ", error);
+        Assert.EndsWith(" cannot be converted: layout.Stride 82 is below the 84 bytes of a row (41 pixels of YUYV)\n", error);
+        Assert.Equal(string.Empty, cli.Output.ToString());
+    }
+
+    // 40x30 = 1200 pixels; 3 of them transparent leaves 1197 compared, and with --area 0,0,10,10
+    // (which holds the transparent (1,1)) 99.
+    [Theory]
+    [InlineData(new string[0], 1197)]
+    [InlineData(new[] { "--area", "0,0,10,10" }, 99)]
+    public void AMaxDifferingThatAllowsEveryComparedPixel_IsAUsageErrorNamingBothCounts(string[] area, int compared)
+    {
+        string needle = Needle(0, 0, W, H, transparent: [(1, 1), (20, 20), (39, 29)]);
+        string device = Replay();
+
+        foreach (int n in new[] { compared, compared + 1 })
+        {
+            var cli = new CliRunner();
+            Assert.Equal(ExitCodes.Usage, cli.Run(["expect", device, needle, "--timeout", "5", "--max-differing", $"{n}", .. area]));
+            Assert.Equal(
+                $"vgpuview: --max-differing {n} would let all {compared} compared pixels of {needle} differ, so any screen would match: give less than {compared}\n",
+                cli.Error.ToString().ReplaceLineEndings("\n"));
+        }
+
+        Assert.Equal(ExitCodes.Success, new CliRunner().Run(["expect", device, needle, "--timeout", "5", "--max-differing", $"{compared - 1}", .. area]));
+    }
+
+    public static TheoryData<string, string> UnwritableSavePaths => new()
+    {
+        { "", "--save-closest needs a PNG file name, not ''" },
+        { "{dir}/missing/c.png", "--save-closest {dir}/missing/c.png: the directory {dir}/missing does not exist" },
+        { "{dir}", "--save-closest {dir}: that is a directory; give a PNG file name" },
+        // sysfs refuses new files even to root.
+        { "/sys/c.png", "--save-closest /sys/c.png: cannot create a file in /sys: " },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnwritableSavePaths))]
+    public void ASaveClosestPathThatCannotBeWritten_IsAUsageErrorBeforeTheWait(string path, string message)
+    {
+        path = path.Replace("{dir}", _dir, StringComparison.Ordinal);
+        string needle = Needle(0, 0, W, H, wrong: [(1, 1)]);
+        var cli = new CliRunner();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.Equal(ExitCodes.Usage, cli.Run("expect", Replay(), needle, "--timeout", "20", "--save-closest", path));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}: the path was checked after the wait");
+        Assert.StartsWith("vgpuview: " + message.Replace("{dir}", _dir, StringComparison.Ordinal), cli.Error.ToString());
+        Assert.DoesNotContain("did not appear", cli.Error.ToString());
+        Assert.Empty(Directory.GetFiles(_dir, "*.probe"));
+    }
+
+    [Fact]
+    public void ASaveThatFailsAfterTheWait_IsReported_AndStillExits3()
+    {
+        string needle = Needle(0, 0, W, H, wrong: [(1, 1)]);
+        string device = Replay();
+        string gone = Directory.CreateTempSubdirectory("vgpuview-expect-gone-").FullName;
+        string path = Path.Combine(gone, "c.png");
+        // The directory goes away once the options are checked: the device is opened after them.
+        var cli = new CliRunner(new RemovingOpener(gone));
+
+        Assert.Equal(ExitCodes.NotMatched, cli.Run("expect", device, needle, "--timeout", "0.2", "--save-closest", path));
+
+        string error = cli.Error.ToString().ReplaceLineEndings("\n");
+        Assert.Contains($"{needle} did not appear on {device} in 0.2 s: the closest screen differs in 1 of 1200", error);
+        Assert.Contains($"\nvgpuview: the closest screen was not saved: cannot write '{path}': ", error);
+        Assert.DoesNotContain("the closest screen is in", error);
+    }
+
+    [Fact]
+    public void WhenNoScreenWasShown_NothingIsSaved_AndItSaysSo()
+    {
+        string json = Path.Combine(_dir, "dark.json");
+        File.WriteAllText(json, """{"frames":[[]]}""");
+        string path = Path.Combine(_dir, "c.png");
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.NotMatched, cli.Run("expect", "sim:replay=" + json, Needle(0, 0, 4, 4), "--timeout", "0.2", "--save-closest", path));
+
+        Assert.EndsWith($": the guest never enabled its display\nvgpuview: nothing was saved to {path}: no screen was shown\n", cli.Error.ToString().ReplaceLineEndings("\n"));
+        Assert.False(File.Exists(path));
     }
 
     public static TheoryData<string[], string> UsageErrors => new()
@@ -182,5 +310,19 @@ public sealed class ExpectCommandTests : IDisposable
         cli = new CliRunner();
         Assert.Equal(ExitCodes.Usage, cli.Run("expect", device, clear));
         Assert.Contains("no pixel is compared", cli.Error.ToString());
+    }
+
+    /// <summary>Removes a directory when the device is opened, then opens the plain sim spec given.</summary>
+    private sealed class RemovingOpener(string directory) : IDeviceOpener
+    {
+        private readonly IDeviceOpener _inner = DeviceOpener.FromEnvironment();
+
+        public SysfsTree Sysfs => _inner.Sysfs;
+
+        public VgpuDevice Open(string spec)
+        {
+            Directory.Delete(directory, recursive: true);
+            return _inner.Open(spec);
+        }
     }
 }
