@@ -22,18 +22,24 @@ public static class AtomicFile
     /// unchanged), the temporary file is removed. See the remarks on the class for links, FIFOs
     /// and devices.
     /// </summary>
+    /// <returns>
+    /// True when a file was replaced; false when <paramref name="path"/> is a FIFO or character
+    /// device that was written into, so that no file now holds the bytes (a caller that prints the
+    /// path of what it wrote would otherwise print it into the same stream, with -o /dev/stdout).
+    /// </returns>
     /// <exception cref="IOException">The directory cannot take a new file, the path names something that is not a file, or the flush or rename failed; the message names <paramref name="path"/>.</exception>
-    public static void Write(string path, Action<Stream> write)
+    public static bool Write(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);
         using Pending file = Pending.Create(path);
         write(file.Stream);
-        file.Commit();
+        return file.Commit();
     }
 
     /// <summary>As <see cref="Write(string, Action{Stream})"/>, writing <paramref name="bytes"/> (a plane's mapping, say) with no copy.</summary>
+    /// <returns>As the other overload.</returns>
     /// <exception cref="IOException">As the other overload.</exception>
-    public static void Write(string path, ReadOnlySpan<byte> bytes)
+    public static bool Write(string path, ReadOnlySpan<byte> bytes)
     {
         using Pending file = Pending.Create(path);
         try
@@ -45,7 +51,7 @@ public static class AtomicFile
             throw new IOException($"cannot write '{path}': {e.Message}", e);
         }
 
-        file.Commit();
+        return file.Commit();
     }
 
     // The temporary file beside the target: renamed over it by Commit, removed by Dispose otherwise.
@@ -109,20 +115,22 @@ public static class AtomicFile
             }
         }
 
-        public void Commit()
+        // True when the target was replaced, false when it was written into.
+        public bool Commit()
         {
             if (_temp is null)
             {
                 // fsync means nothing to a pipe or a device; the bytes only need to leave the buffer.
                 AtomicFile.Commit(_path, Stream.Flush);
                 Stream.Dispose();
-                return;
+                return false;
             }
 
             AtomicFile.Commit(_path, () => Stream.Flush(flushToDisk: true));
             Stream.Dispose();
             AtomicFile.Commit(_path, () => File.Move(_temp, _full!, overwrite: true));
             _renamed = true;
+            return true;
         }
 
         public void Dispose()

@@ -277,13 +277,18 @@ internal sealed class CaptureHandler(CommandContext context)
         }
 
         string path = ExpandName(options.Output, index, p.Id);
-        AtomicFile.Write(path, s => _png.Write(s, Screen, Width, Height, Width * 4, png));
+        bool replaced = AtomicFile.Write(path, s => _png.Write(s, Screen, Width, Height, Width * 4, png));
         if (options.Raw)
         {
             RawCapture.Write(path, frame, includeCursor: !options.NoCursor);
         }
 
-        context.Output.WriteLine(path);
+        // The path tells a script which file holds the capture. A FIFO or device (-o /dev/stdout)
+        // was written into and names no file; printing there could land inside the PNG's stream.
+        if (replaced)
+        {
+            context.Output.WriteLine(path);
+        }
     }
 
     /// <summary>Fills {n} (capture index from 0), {id} (dmabuf id or region index) and {time} (UTC, sortable).</summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Text.Json;
 using VgpuView.Tests.Shared;
 using VgpuView.Viewer.Cli;
@@ -160,6 +161,24 @@ public sealed class CaptureTests : IDisposable
     }
 
     [Fact]
+    public void Capture_ToAFifo_WritesThePngIntoIt_AndPrintsNoPath()
+    {
+        string fifo = Path.Combine(_dir, "pipe.png");
+        Tool("mkfifo", fifo);
+        var cli = new CliRunner();
+        int code = 0;
+
+        byte[] png = ReadFifoWhile(fifo, () => code = cli.Run("capture", "sim:640x480", "-o", fifo));
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        Assert.Equal(640, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+        Assert.Equal(string.Empty, cli.Output.ToString()); // no path: with -o /dev/stdout it would land in the PNG's stream
+        Assert.Equal("fifo", Tool("stat", "-c", "%F", fifo).Trim());
+        Assert.Equal([fifo], Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
     public void Capture_SeriesOnChange_WritesEachNumberedFile()
     {
         var cli = new CliRunner();
@@ -262,6 +281,36 @@ public sealed class CaptureTests : IDisposable
         Assert.Contains("EGL_EXT_image_dma_buf_import", error);
         Assert.Contains("mmap failed with EACCES", error);
         Assert.DoesNotContain("use --gpu", error);
+    }
+
+    // Reads the FIFO with cat while run runs, so the writer's open finds a reader. A writer that
+    // replaced the FIFO instead leaves cat waiting for one: it is killed after a while.
+    private static byte[] ReadFifoWhile(string fifo, Action run)
+    {
+        using Process cat = Process.Start(new ProcessStartInfo(Requires.Program("cat", "coreutils"), [fifo]) { RedirectStandardOutput = true })!;
+        using var read = new MemoryStream();
+        Task copy = cat.StandardOutput.BaseStream.CopyToAsync(read);
+        run();
+        bool ended = cat.WaitForExit(10_000);
+        if (!ended)
+        {
+            cat.Kill();
+        }
+
+        Assert.True(ended, $"nothing was written into the FIFO {fifo}");
+        copy.Wait();
+        return read.ToArray();
+    }
+
+    private static string Tool(string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(Requires.Program(program, "coreutils"), args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using Process p = Process.Start(start)!;
+        string output = p.StandardOutput.ReadToEnd();
+        string errors = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"{program} {string.Join(' ', args)} failed: {errors}");
+        return output;
     }
 
     private static int Capture(params string[] args)
