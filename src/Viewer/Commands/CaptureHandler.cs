@@ -61,11 +61,16 @@ internal sealed class CaptureHandler(CommandContext context)
     private byte[] _gpuPixels = [];
     private byte[] _previous = [];
     private int _previousLength = -1;
+    private HashSet<string>? _written;
 
     public int Run(CaptureOptions options)
     {
         bool toStdout = options.Output == "-";
         CheckOptions(options, toStdout);
+
+        // Without {n} a series' names can repeat: {id} when the guest shows a buffer again,
+        // {time} within one millisecond. The names written so far catch that before an overwrite.
+        _written = options.Count > 1 && !options.Output.Contains("{n}", StringComparison.Ordinal) ? new HashSet<string>(StringComparer.Ordinal) : null;
 
         using VgpuDevice device = context.Opener.Open(options.Device);
         using var source = new FrameSource(device, options.CacheSize);
@@ -121,7 +126,16 @@ internal sealed class CaptureHandler(CommandContext context)
             bool changed = Compose(source, frame, options);
             if (!options.OnChange || changed || captured == 0)
             {
-                Write(device, frame, options, captured, toStdout);
+                string? path = toStdout ? null : ExpandName(options.Output, captured, primary.Info.Id);
+                if (path is not null && _written is not null && !_written.Add(path))
+                {
+                    context.Error.WriteLine(
+                        $"vgpuview: capture {captured + 1} of {options.Count} would overwrite '{path}', which this series already wrote " +
+                        "({id} repeats when the device shows a buffer again, {time} has millisecond resolution): put {n} in the name");
+                    return ExitCodes.DeviceFailure;
+                }
+
+                Write(device, frame, options, path);
                 captured++;
                 if (progress)
                 {
@@ -165,7 +179,7 @@ internal sealed class CaptureHandler(CommandContext context)
 
         if (options.Count > 1 && !templated)
         {
-            throw new UsageException($"--count {options.Count} would write every capture to '{options.Output}': put {{n}}, {{id}} or {{time}} in the name");
+            throw new UsageException($"--count {options.Count} would write every capture to '{options.Output}': put {{n}} (or {{id}} or {{time}}) in the name");
         }
     }
 
@@ -249,7 +263,8 @@ internal sealed class CaptureHandler(CommandContext context)
         }
     }
 
-    private void Write(VgpuDevice device, Frame frame, CaptureOptions options, int index, bool toStdout)
+    // path: the expanded file name, null for standard output.
+    private void Write(VgpuDevice device, Frame frame, CaptureOptions options, string? path)
     {
         PlaneInfo p = frame.Primary.Info;
         PngOptions png = new()
@@ -268,7 +283,7 @@ internal sealed class CaptureHandler(CommandContext context)
             ],
         };
 
-        if (toStdout)
+        if (path is null)
         {
             Stream stdout = context.OpenStandardOutput?.Invoke() ?? throw new InvalidOperationException("no standard output");
             using var buffered = new BufferedStream(stdout, 1 << 16);
@@ -276,7 +291,6 @@ internal sealed class CaptureHandler(CommandContext context)
             return;
         }
 
-        string path = ExpandName(options.Output, index, p.Id);
         bool replaced = AtomicFile.Write(path, s => _png.Write(s, Screen, Width, Height, Width * 4, png));
         if (options.Raw)
         {

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using VgpuView.Tests.Shared;
 using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Tests.Cli;
@@ -196,6 +198,71 @@ public sealed class CaptureTests : IDisposable
         }
 
         Assert.Equal(3, Directory.GetFiles(_dir).Length); // no temporary files left behind
+    }
+
+    [Fact]
+    public void Capture_SeriesWhoseIdRepeats_StopsBeforeOverwriting()
+    {
+        // mdpy's one region plane has index 16 in every frame: {id} names every capture 16.png.
+        var cli = new CliRunner();
+        string first = Path.Combine(_dir, "16.png");
+
+        int code = cli.Run("capture", "sim:mdpy", "-o", Path.Combine(_dir, "{id}.png"), "--count", "3", "--interval", "0");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string error = cli.Error.ToString();
+        Assert.Contains($"capture 2 of 3 would overwrite '{first}'", error);
+        Assert.Contains("put {n} in the name", error);
+        Assert.Equal(first + "\n", cli.Output.ToString().ReplaceLineEndings("\n"));
+        Assert.Equal([first], Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Capture_SeriesOfPageFlips_StopsWhenTheFirstBufferComesBack()
+    {
+        // The sim's guest flips between two buffers: ids A, B, A. The third name is the first's.
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "id-{id}.png"), "--count", "3", "--interval", "0");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string[] written = cli.Output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, written.Length);
+        Assert.NotEqual(written[0], written[1]);
+        Assert.Contains($"capture 3 of 3 would overwrite '{written[0]}'", cli.Error.ToString());
+        Assert.Equal(written.Order(), Directory.GetFileSystemEntries(_dir).Order());
+    }
+
+    [Fact]
+    public void Capture_TimeTemplate_NamesTheFileWithTheUtcTimeInMilliseconds()
+    {
+        var cli = new CliRunner();
+        DateTime before = DateTime.UtcNow;
+
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "shot-{time}.png"));
+
+        DateTime after = DateTime.UtcNow;
+        Assert.Equal(ExitCodes.Success, code);
+        string name = Path.GetFileName(Assert.Single(Directory.GetFileSystemEntries(_dir)));
+        Match m = Regex.Match(name, @"^shot-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})\.(\d{3})Z\.png$");
+        Assert.True(m.Success, name);
+        int[] f = [.. m.Groups.Values.Skip(1).Select(g => int.Parse(g.Value, CultureInfo.InvariantCulture))];
+        var stamp = new DateTime(f[0], f[1], f[2], f[3], f[4], f[5], f[6], DateTimeKind.Utc);
+        Assert.InRange(stamp, before.AddMilliseconds(-1), after);
+        Assert.Equal(Path.Combine(_dir, name) + "\n", cli.Output.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void Capture_TimeTemplateSeries_WritesOneFilePerCapture()
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "shot-{time}.png"), "--count", "3", "--interval", "20");
+
+        Assert.Equal(ExitCodes.Success, code);
+        string[] written = cli.Output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, written.Distinct().Count());
+        Assert.Equal(written.Order(), Directory.GetFileSystemEntries(_dir).Order());
     }
 
     [Fact]
