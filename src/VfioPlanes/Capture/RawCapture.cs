@@ -13,24 +13,35 @@ namespace VgpuView.VfioPlanes.Capture;
 public static class RawCapture
 {
     /// <summary>
+    /// The full paths of the files <see cref="Write"/> writes for a capture to <paramref name="pngPath"/>:
+    /// the PNG's name without its extension, plus ".raw", ".cursor.raw" and ".json".
+    /// </summary>
+    public static (string Primary, string Cursor, string Json) PathsFor(string pngPath)
+    {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(pngPath)) ?? "/";
+        string stem = Path.GetFileNameWithoutExtension(pngPath);
+        return (Path.Combine(directory, stem + ".raw"), Path.Combine(directory, stem + ".cursor.raw"), Path.Combine(directory, stem + ".json"));
+    }
+
+    /// <summary>
     /// For a capture to "dir/x.png" writes "dir/x.raw" (the primary), "dir/x.cursor.raw" (the cursor,
     /// when shown and <paramref name="includeCursor"/>) and "dir/x.json", each replaced atomically,
     /// the JSON last so that it never names a file that is not complete.
     /// </summary>
     public static void Write(string pngPath, Frame frame, bool includeCursor)
     {
-        string directory = Path.GetDirectoryName(Path.GetFullPath(pngPath)) ?? ".";
-        string stem = Path.GetFileNameWithoutExtension(pngPath);
+        (string primaryPath, string cursorPath, string jsonPath) = PathsFor(pngPath);
+        string directory = Path.GetDirectoryName(jsonPath)!;
         var planes = new List<(PlaneInfo Info, string File)>(2);
 
-        WritePlane(frame.Primary, $"{stem}.raw");
+        WritePlane(frame.Primary, Path.GetFileName(primaryPath));
         PlaneState cursor = frame.Cursor;
         if (includeCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
         {
-            WritePlane(cursor, $"{stem}.cursor.raw");
+            WritePlane(cursor, Path.GetFileName(cursorPath));
         }
 
-        AtomicFile.Write(Path.Combine(directory, stem + ".json"), stream =>
+        AtomicFile.Write(jsonPath, stream =>
         {
             using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
             json.WriteStartObject();

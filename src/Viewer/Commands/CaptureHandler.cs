@@ -161,7 +161,7 @@ internal sealed class CaptureHandler(CommandContext context)
 
     private static void CheckOptions(CaptureOptions options, bool toStdout)
     {
-        bool templated = options.Output.Contains("{n}") || options.Output.Contains("{id}") || options.Output.Contains("{time}");
+        bool templated = HasPlaceholder(options.Output);
         if (toStdout && options.Count > 1)
         {
             throw new UsageException("-o - writes one PNG to standard output: --count must be 1");
@@ -170,6 +170,27 @@ internal sealed class CaptureHandler(CommandContext context)
         if (toStdout && options.Raw)
         {
             throw new UsageException("--raw writes FILE.raw and FILE.json beside the PNG: give -o FILE.png, not -o -");
+        }
+
+        if (options.Raw && !toStdout)
+        {
+            // The raw files are named after the PNG without its extension: "-o x.raw" or "-o x.json"
+            // would have the PNG overwritten by them.
+            (string primary, string cursor, string json) = RawCapture.PathsFor(options.Output);
+            string png = Path.GetFullPath(options.Output);
+            if (png == primary || png == cursor || png == json)
+            {
+                throw new UsageException(
+                    $"--raw writes {Path.GetFileName(primary)}, {Path.GetFileName(cursor)} and {Path.GetFileName(json)} beside the PNG, " +
+                    $"so -o '{options.Output}' would be overwritten by one of them: give the PNG a name ending in .png");
+            }
+
+            if (options.Count > 1 && !HasPlaceholder(Path.GetFileNameWithoutExtension(options.Output)))
+            {
+                throw new UsageException(
+                    $"--raw names its files after the PNG without its extension, so every capture of the series would write {Path.GetFileName(primary)}: " +
+                    "put {n} before the extension");
+            }
         }
 
         if (options.Gpu && options.KeepAlpha)
@@ -182,6 +203,9 @@ internal sealed class CaptureHandler(CommandContext context)
             throw new UsageException($"--count {options.Count} would write every capture to '{options.Output}': put {{n}} (or {{id}} or {{time}}) in the name");
         }
     }
+
+    private static bool HasPlaceholder(string name) =>
+        name.Contains("{n}", StringComparison.Ordinal) || name.Contains("{id}", StringComparison.Ordinal) || name.Contains("{time}", StringComparison.Ordinal);
 
     // Plane messages already name the device and the plane; the disabled case says it here.
     private static string NotShownReason(VgpuDevice device, PlaneState primary, CaptureOptions options) => primary.Status switch

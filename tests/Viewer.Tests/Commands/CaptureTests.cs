@@ -293,6 +293,38 @@ public sealed class CaptureTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
     }
 
+    [Theory]
+    [InlineData("shot.json")]
+    [InlineData("shot.raw")]
+    [InlineData("shot.cursor.raw")]
+    [InlineData("{n}.raw")]
+    public void Capture_RawWithAPngNamedLikeTheRawFiles_IsAUsageError(string name)
+    {
+        File.WriteAllText(Path.Combine(_dir, "shot.json"), "kept");
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, name), "--raw");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--raw writes", cli.Error.ToString());
+        Assert.Contains("would be overwritten", cli.Error.ToString());
+        Assert.Equal([Path.Combine(_dir, "shot.json")], Directory.GetFileSystemEntries(_dir));
+        Assert.Equal("kept", File.ReadAllText(Path.Combine(_dir, "shot.json")));
+    }
+
+    [Fact]
+    public void Capture_RawSeriesWithTheNumberInTheExtension_IsAUsageError()
+    {
+        var cli = new CliRunner();
+
+        // x.{n} gives PNGs x.0 and x.1, but both captures' raw files would be x.raw and x.json.
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "x.{n}"), "--raw", "--count", "2", "--interval", "0");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("put {n} before the extension", cli.Error.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
     [Fact]
     public void Capture_TruncatedReplayFile_NamesTheFileAndFails()
     {
