@@ -241,16 +241,7 @@ internal sealed class CaptureHandler(CommandContext context)
         }
         else
         {
-            try
-            {
-                ComposeOnCpu(frame, options);
-            }
-            catch (ArgumentException e)
-            {
-                // The converter refuses a layout the device gave (Yf tiling, say): that is the
-                // device's plane, not the command line, so exit 1 with the device named.
-                throw new InvalidDataException($"{source.Device.Name}: primary plane {PlaneText.Describe(primary.Info)}: {e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty)}", e);
-            }
+            ComposeOnCpu(source.Device, frame, options);
         }
 
         // A new buffer or mode counts as a change even when the pixels happen to be the same.
@@ -271,21 +262,38 @@ internal sealed class CaptureHandler(CommandContext context)
         return changed;
     }
 
-    private void ComposeOnCpu(Frame frame, CaptureOptions options)
+    private void ComposeOnCpu(VgpuDevice device, Frame frame, CaptureOptions options)
     {
         PlaneState primary = frame.Primary;
-        using (PlaneMemory memory = primary.BeginCpuRead())
+        try
         {
+            using PlaneMemory memory = primary.BeginCpuRead();
             _compositor.DrawPrimary(primary.Info, memory.Bytes, options.KeepAlpha);
+        }
+        catch (ArgumentException e)
+        {
+            throw PlaneFault(device, primary, e);
         }
 
         PlaneState cursor = frame.Cursor;
         if (!options.NoCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
         {
-            using PlaneMemory memory = cursor.BeginCpuRead();
-            _compositor.DrawCursor(cursor.Info, memory.Bytes);
+            try
+            {
+                using PlaneMemory memory = cursor.BeginCpuRead();
+                _compositor.DrawCursor(cursor.Info, memory.Bytes);
+            }
+            catch (ArgumentException e)
+            {
+                throw PlaneFault(device, cursor, e);
+            }
         }
     }
+
+    // The converter refuses a layout the device gave (Yf tiling, say): that is the device's
+    // plane, not the command line, so exit 1 naming the device and the plane that failed.
+    private static InvalidDataException PlaneFault(VgpuDevice device, PlaneState plane, ArgumentException e) =>
+        new($"{device.Name}: {PlaneText.Name(plane.Plane)} plane {PlaneText.Describe(plane.Info)}: {e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal)}", e);
 
     // path: the expanded file name, null for standard output.
     private void Write(VgpuDevice device, Frame frame, CaptureOptions options, string? path)
