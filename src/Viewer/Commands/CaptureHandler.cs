@@ -57,6 +57,7 @@ internal sealed class CaptureHandler(CommandContext context)
 
     private readonly CpuCompositor _compositor = new();
     private readonly PngWriter _png = new();
+    private readonly RawCapture _raw = new();
     private GpuCompositor? _gpu;
     private byte[] _gpuPixels = [];
     private byte[] _previous = [];
@@ -230,6 +231,11 @@ internal sealed class CaptureHandler(CommandContext context)
         PlaneState primary = frame.Primary;
         if (_gpu is not null)
         {
+            if (options.Raw)
+            {
+                KeepRaw(source.Device, frame, options);
+            }
+
             _gpu.Render(source, frame, drawCursor: !options.NoCursor);
             int bytes = _gpu.Width * _gpu.Height * 4;
             if (_gpuPixels.Length < bytes)
@@ -267,8 +273,13 @@ internal sealed class CaptureHandler(CommandContext context)
         PlaneState primary = frame.Primary;
         try
         {
+            // --raw copies the bytes in the same read as the conversion: PNG and raw are one frame.
             using PlaneMemory memory = primary.BeginCpuRead();
             _compositor.DrawPrimary(primary.Info, memory.Bytes, options.KeepAlpha);
+            if (options.Raw)
+            {
+                _raw.KeepPrimary(primary.Info, memory.Bytes);
+            }
         }
         catch (ArgumentException e)
         {
@@ -282,6 +293,40 @@ internal sealed class CaptureHandler(CommandContext context)
             {
                 using PlaneMemory memory = cursor.BeginCpuRead();
                 _compositor.DrawCursor(cursor.Info, memory.Bytes);
+                if (options.Raw)
+                {
+                    _raw.KeepCursor(cursor.Info, memory.Bytes);
+                }
+            }
+            catch (ArgumentException e)
+            {
+                throw PlaneFault(device, cursor, e);
+            }
+        }
+    }
+
+    // The GPU path reads the planes through GL; --raw still needs their bytes on the CPU, read
+    // just before the GPU renders the same buffers.
+    private void KeepRaw(VgpuDevice device, Frame frame, CaptureOptions options)
+    {
+        PlaneState primary = frame.Primary;
+        try
+        {
+            using PlaneMemory memory = primary.BeginCpuRead();
+            _raw.KeepPrimary(primary.Info, memory.Bytes);
+        }
+        catch (ArgumentException e)
+        {
+            throw PlaneFault(device, primary, e);
+        }
+
+        PlaneState cursor = frame.Cursor;
+        if (!options.NoCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
+        {
+            try
+            {
+                using PlaneMemory memory = cursor.BeginCpuRead();
+                _raw.KeepCursor(cursor.Info, memory.Bytes);
             }
             catch (ArgumentException e)
             {
@@ -326,7 +371,7 @@ internal sealed class CaptureHandler(CommandContext context)
         bool replaced = AtomicFile.Write(path, s => _png.Write(s, Screen, Width, Height, Width * 4, png));
         if (options.Raw)
         {
-            RawCapture.Write(path, frame, includeCursor: !options.NoCursor);
+            _raw.Write(path);
         }
 
         // The path tells a script which file holds the capture. A FIFO or device (-o /dev/stdout)
