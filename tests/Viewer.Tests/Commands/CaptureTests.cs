@@ -114,6 +114,71 @@ public sealed class CaptureTests : IDisposable
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Capture_Ar24PrimaryWithVaryingAlpha_IsOpaqueUnlessKeepAlpha(bool keepAlpha)
+    {
+        ImageMagick.Require();
+
+        // An 8x4 AR24 primary whose alpha runs through 64, 1, 128, 0, 200, 254 and 255, under a
+        // 3x2 AR24 cursor at (2, 1) with alpha 255, 128, 0 / 255, 64, 1.
+        const int w = 8, h = 4, cw = 3, ch = 2, cx = 2, cy = 1;
+        byte[] alphas = [64, 1, 128, 0, 200, 254, 255, 0];
+        byte[] cursorAlphas = [255, 128, 0, 255, 64, 1];
+        byte[] primary = new byte[w * 4 * h];
+        var expected = new byte[w * h * 4];
+        for (int y = 0; y < h; y++)
+        {
+            for (int x = 0; x < w; x++)
+            {
+                byte r = (byte)(200 - (x * 9)), g = (byte)(y * 60), b = (byte)(x * 30), a = alphas[(x + y) % alphas.Length];
+                ((ReadOnlySpan<byte>)[b, g, r, a]).CopyTo(primary.AsSpan(((y * w) + x) * 4, 4)); // AR24: B, G, R, A in memory
+                ((ReadOnlySpan<byte>)[r, g, b, keepAlpha ? a : (byte)255]).CopyTo(expected.AsSpan(((y * w) + x) * 4, 4));
+            }
+        }
+
+        byte[] cursor = new byte[cw * 4 * ch];
+        for (int y = 0; y < ch; y++)
+        {
+            for (int x = 0; x < cw; x++)
+            {
+                int a = cursorAlphas[(y * cw) + x];
+                byte r = 255, g = (byte)(x * 100), b = (byte)(y * 90);
+                ((ReadOnlySpan<byte>)[b, g, r, (byte)a]).CopyTo(cursor.AsSpan(((y * cw) + x) * 4, 4));
+
+                // Non-premultiplied over, alpha included: out = (src * a + dst * (255 - a) + 127) / 255, src alpha 255.
+                Span<byte> d = expected.AsSpan((((cy + y) * w) + cx + x) * 4, 4);
+                d[0] = (byte)(((r * a) + (d[0] * (255 - a)) + 127) / 255);
+                d[1] = (byte)(((g * a) + (d[1] * (255 - a)) + 127) / 255);
+                d[2] = (byte)(((b * a) + (d[2] * (255 - a)) + 127) / 255);
+                d[3] = (byte)(((255 * a) + (d[3] * (255 - a)) + 127) / 255);
+            }
+        }
+
+        File.WriteAllBytes(Path.Combine(_dir, "p.raw"), primary);
+        File.WriteAllBytes(Path.Combine(_dir, "c.raw"), cursor);
+        string json = Path.Combine(_dir, "frame.json");
+        File.WriteAllText(json, $$"""
+            {"planes":[
+              {"plane":"primary","file":"p.raw","format":"AR24","width":{{w}},"height":{{h}},"stride":{{w * 4}}},
+              {"plane":"cursor","file":"c.raw","format":"AR24","width":{{cw}},"height":{{ch}},"stride":{{cw * 4}},"x":{{cx}},"y":{{cy}}}
+            ]}
+            """);
+        string png = Path.Combine(_dir, "out.png");
+
+        int code = keepAlpha ? Capture("sim:replay=" + json, "-o", png, "--keep-alpha") : Capture("sim:replay=" + json, "-o", png);
+
+        Assert.Equal(ExitCodes.Success, code);
+        byte[] decoded = ImageMagick.DecodeRgba(png);
+        AssertSamePixels(expected, decoded, w);
+
+        // Screen pixel (2, 1) has alpha 0 under the cursor's opaque red: opaque red, not hidden.
+        Assert.Equal(0, alphas[(2 + 1) % alphas.Length]);
+        Assert.Equal(new byte[] { 255, 0, 0, 255 }, decoded.AsSpan(((1 * w) + 2) * 4, 4).ToArray());
+        Assert.Equal(keepAlpha ? "6" : "2", ImageMagick.Property(png, "%[png:IHDR.color-type-orig]")); // RGBA only when alpha is kept
+    }
+
+    [Theory]
     [InlineData("sim")]
     [InlineData("sim:gvt")]
     [InlineData("sim:gvt,tiling=y,format=XR30")]
