@@ -47,6 +47,9 @@ internal sealed class CaptureOptions
 /// </summary>
 internal sealed class CaptureHandler(CommandContext context)
 {
+    // --raw saves the plane's bytes as the CPU reads them, which --gpu does not change.
+    private const string GpuRawAdvice = "--raw saves the plane's bytes, which needs the CPU to read them even with --gpu: capture with --gpu but without --raw";
+
     /// <summary>
     /// How long transient errors (ENOMEM, EAGAIN, EINTR) are retried before a capture gives up
     /// when no --wait-enabled is given: mbochs fails the first query after each mode change.
@@ -285,6 +288,10 @@ internal sealed class CaptureHandler(CommandContext context)
         {
             throw PlaneFault(device, primary, e);
         }
+        catch (VfioException e) when (e.Operation == "mmap" && primary.DmaBuf is not null)
+        {
+            throw Unmappable(e, CpuAdvice(options));
+        }
 
         PlaneState cursor = frame.Cursor;
         if (!options.NoCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
@@ -302,11 +309,23 @@ internal sealed class CaptureHandler(CommandContext context)
             {
                 throw PlaneFault(device, cursor, e);
             }
+            catch (VfioException e) when (e.Operation == "mmap" && cursor.DmaBuf is not null)
+            {
+                throw Unmappable(e, CpuAdvice(options));
+            }
         }
     }
 
+    private static string CpuAdvice(CaptureOptions options) =>
+        "use --gpu, which imports the dma-buf without mapping it" +
+        (options.Raw ? ", and leave out --raw, which saves the bytes the CPU reads" : string.Empty);
+
+    // The dma-buf cannot be mapped (the stock mbochs exports it read-only): what this command can do instead.
+    private static VfioException Unmappable(VfioException e, string advice) => new(e.Errno, e.Operation, e.Path, $"{e.Message}: {advice}");
+
     // The GPU path reads the planes through GL; --raw still needs their bytes on the CPU, read
-    // just before the GPU renders the same buffers.
+    // just before the GPU renders the same buffers, and before anything is written, so a dma-buf
+    // the CPU cannot map fails the capture without leaving a PNG and no raw file.
     private void KeepRaw(VgpuDevice device, Frame frame, CaptureOptions options)
     {
         PlaneState primary = frame.Primary;
@@ -318,6 +337,10 @@ internal sealed class CaptureHandler(CommandContext context)
         catch (ArgumentException e)
         {
             throw PlaneFault(device, primary, e);
+        }
+        catch (VfioException e) when (e.Operation == "mmap" && primary.DmaBuf is not null)
+        {
+            throw Unmappable(e, GpuRawAdvice);
         }
 
         PlaneState cursor = frame.Cursor;
@@ -331,6 +354,10 @@ internal sealed class CaptureHandler(CommandContext context)
             catch (ArgumentException e)
             {
                 throw PlaneFault(device, cursor, e);
+            }
+            catch (VfioException e) when (e.Operation == "mmap" && cursor.DmaBuf is not null)
+            {
+                throw Unmappable(e, GpuRawAdvice);
             }
         }
     }

@@ -14,6 +14,7 @@ using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.SafeHandles;
 using VgpuView.VfioPlanes.Simulation;
 using VgpuView.Viewer.Commands;
+using VgpuView.Viewer.Tests.Rendering;
 using Xunit;
 
 namespace VgpuView.Viewer.Tests.Commands;
@@ -451,7 +452,60 @@ public sealed class CaptureTests : IDisposable
 
         Assert.Equal(ExitCodes.DeviceFailure, code);
         Assert.Contains("cannot be mapped by the CPU (EACCES", cli.Error.ToString());
-        Assert.Contains("--gpu", cli.Error.ToString());
+        Assert.Contains("read-only dma-bufs: use --gpu, which imports the dma-buf without mapping it", cli.Error.ToString());
+        Assert.DoesNotContain("--raw", cli.Error.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Capture_RawOfADmaBufTheCpuCannotMap_PointsToGpuWithoutRaw()
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim:mbochs,cpu-map=off", "-o", Path.Combine(_dir, "x.png"), "--raw");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Contains("cannot be mapped by the CPU (EACCES", cli.Error.ToString());
+        Assert.Contains("use --gpu, which imports the dma-buf without mapping it, and leave out --raw", cli.Error.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Capture_GpuRawOfADmaBufTheCpuCannotMap_FailsBeforeWritingAnything()
+    {
+        Requires.That(File.Exists("/usr/lib/x86_64-linux-gnu/libEGL.so.1"), "libEGL.so.1 with Mesa (Debian packages libegl1 libegl-mesa0)");
+        var cli = new CliRunner();
+
+        // --gpu alone can import the dma-buf (with Mesa 25) and write the PNG; --raw needs its
+        // bytes on the CPU, so the capture must fail on that before the PNG is written.
+        int code = cli.Run("capture", "sim:mbochs,cpu-map=off", "-o", Path.Combine(_dir, "x.png"), "--gpu", "--raw");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string error = cli.Error.ToString();
+        Assert.Contains("cannot be mapped by the CPU (EACCES", error);
+        Assert.Contains("--raw saves the plane's bytes, which needs the CPU to read them even with --gpu: capture with --gpu but without --raw", error);
+        Assert.DoesNotContain("use --gpu", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+        Assert.Equal(string.Empty, cli.Output.ToString());
+    }
+
+    [Fact]
+    public void Capture_GpuRawOfADmaBufTheCpuCannotMap_Mesa25_FailsBeforeImportingOrWriting()
+    {
+        if (!GpuChild.InMesa25)
+        {
+            GpuChild.RunUnderMesa25(typeof(CaptureTests).FullName + "." + nameof(Capture_GpuRawOfADmaBufTheCpuCannotMap_Mesa25_FailsBeforeImportingOrWriting));
+            return;
+        }
+
+        // Mesa 25 offers dma-buf import, so the GL side would take the plane without a CPU
+        // mapping; --raw still needs one, and the capture fails on that before the GL side is asked.
+        var cli = new CliRunner();
+        int code = cli.Run("capture", "sim:mbochs,cpu-map=off", "-o", Path.Combine(_dir, "x.png"), "--gpu", "--raw");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Contains("capture with --gpu but without --raw", cli.Error.ToString());
+        Assert.DoesNotContain("gl: primary plane", cli.Error.ToString());
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
     }
 
