@@ -416,6 +416,47 @@ public sealed class CaptureTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
     }
 
+    [Theory]
+    [InlineData("5")]
+    [InlineData("9")]
+    [InlineData("-1")]
+    [InlineData("bogus")]
+    public void Capture_FilterNotByName_IsAUsageErrorBeforeTheDeviceOpens(string filter)
+    {
+        var cli = new CliRunner();
+
+        // sim:unplug=0 fails as soon as it is queried (exit 1): exit 2 means parsing refused first.
+        int code = cli.Run("capture", "sim:unplug=0", "-o", Path.Combine(_dir, "x.png"), "--filter", filter);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        string error = cli.Error.ToString();
+        Assert.Contains($"--filter must be one of up, adaptive, none, sub, average, paeth, not '{filter}'", error);
+        Assert.DoesNotContain("VgpuView.", error);
+        Assert.DoesNotContain("Parameter", error);
+        Assert.DoesNotContain("ENODEV", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Theory]
+    [InlineData("paeth", 4)]
+    [InlineData("NONE", 0)]
+    [InlineData("Sub", 1)]
+    public void Capture_FilterByNameInAnyCase_FiltersEveryRowSo(string filter, int filterType)
+    {
+        string png = Path.Combine(_dir, "x.png");
+
+        Capture("sim:640x480", "-o", png, "--no-cursor", "--filter", filter);
+
+        // The sim's screen is opaque: RGB8, 1 + 640 * 3 bytes a row, each starting with its filter type.
+        byte[] rows = InflatedImageData(File.ReadAllBytes(png));
+        const int rowBytes = 1 + (640 * 3);
+        Assert.Equal(rowBytes * 480, rows.Length);
+        for (int y = 0; y < 480; y++)
+        {
+            Assert.True(rows[y * rowBytes] == filterType, $"row {y} has filter type {rows[y * rowBytes]}, expected {filterType}");
+        }
+    }
+
     [Fact]
     public void Capture_TruncatedReplayFile_NamesTheFileAndFails()
     {
@@ -581,6 +622,28 @@ public sealed class CaptureTests : IDisposable
         Assert.True(ended, $"nothing was written into the FIFO {fifo}");
         copy.Wait();
         return read.ToArray();
+    }
+
+    // The concatenated IDAT chunks of a PNG, inflated: the filtered rows (PNG spec, sections 5.3 and 10).
+    private static byte[] InflatedImageData(byte[] png)
+    {
+        using var idat = new MemoryStream();
+        for (int at = 8; at < png.Length;)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
+            if (png.AsSpan(at + 4, 4).SequenceEqual("IDAT"u8))
+            {
+                idat.Write(png, at + 8, length);
+            }
+
+            at += 12 + length;
+        }
+
+        idat.Position = 0;
+        using var zlib = new System.IO.Compression.ZLibStream(idat, System.IO.Compression.CompressionMode.Decompress);
+        using var rows = new MemoryStream();
+        zlib.CopyTo(rows);
+        return rows.ToArray();
     }
 
     private static string Tool(string program, params string[] args)
