@@ -274,6 +274,103 @@ public sealed class CaptureTests : IDisposable
     }
 
     [Fact]
+    public void Capture_SeriesOnChange_WritesOnlyWhenTheScreenChanges()
+    {
+        ImageMagick.Require();
+
+        // Frames A, A, A, B, then A again as the sequence repeats: with --on-change the captures
+        // are A (the first frame), B (frame 3; frames 1 and 2 are the same buffer and pixels)
+        // and A (frame 4). Without it they would be A, A, A.
+        byte[] a = SolidXr24(4, 2, r: 10, g: 20, b: 30), b = SolidXr24(4, 2, r: 200, g: 100, b: 50);
+        File.WriteAllBytes(Path.Combine(_dir, "a.raw"), a);
+        File.WriteAllBytes(Path.Combine(_dir, "b.raw"), b);
+        const string A = """[{"plane":"primary","file":"a.raw","format":"XR24","width":4,"height":2,"stride":16}]""";
+        const string B = """[{"plane":"primary","file":"b.raw","format":"XR24","width":4,"height":2,"stride":16}]""";
+        string json = Path.Combine(_dir, "frames.json");
+        File.WriteAllText(json, $$"""{"frames":[{{A}},{{A}},{{A}},{{B}}]}""");
+        string shots = Directory.CreateDirectory(Path.Combine(_dir, "shots")).FullName;
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim:replay=" + json, "-o", Path.Combine(shots, "shot-{n}.png"), "--count", "3", "--interval", "0", "--on-change");
+
+        Assert.True(code == ExitCodes.Success, cli.Error.ToString());
+        string[] expectedFiles = [.. Enumerable.Range(0, 3).Select(n => Path.Combine(shots, $"shot-{n}.png"))];
+        Assert.Equal(expectedFiles, cli.Output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(expectedFiles, Directory.GetFileSystemEntries(shots).Order());
+        Assert.Equal(Rgba(10, 20, 30, 8), ImageMagick.DecodeRgba(expectedFiles[0]));
+        Assert.Equal(Rgba(200, 100, 50, 8), ImageMagick.DecodeRgba(expectedFiles[1]));
+        Assert.Equal(Rgba(10, 20, 30, 8), ImageMagick.DecodeRgba(expectedFiles[2]));
+    }
+
+    [Fact]
+    public void Capture_WaitEnabled_WaitsForTheGuestToEnableItsDisplay()
+    {
+        ImageMagick.Require();
+
+        // Three frames with the display disabled, then a picture.
+        string json = DisabledThenShown(disabledFrames: 3, r: 1, g: 2, b: 3);
+        string png = Path.Combine(_dir, "x.png");
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim:replay=" + json, "-o", png, "--wait-enabled", "10");
+
+        Assert.True(code == ExitCodes.Success, cli.Error.ToString());
+        Assert.Equal(Rgba(1, 2, 3, 8), ImageMagick.DecodeRgba(png));
+    }
+
+    [Fact]
+    public void Capture_DisabledDisplayWithoutWaitEnabled_FailsAtOnceAndSaysHowToWait()
+    {
+        string json = DisabledThenShown(disabledFrames: 3, r: 1, g: 2, b: 3);
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim:replay=" + json, "-o", Path.Combine(_dir, "x.png"));
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Contains("the guest has not enabled its display (the primary plane is disabled); --wait-enabled SECONDS waits for it", cli.Error.ToString());
+        Assert.False(File.Exists(Path.Combine(_dir, "x.png")));
+    }
+
+    [Fact]
+    public void Capture_WaitEnabled_DisplayNotEnabledInTime_FailsNamingTheWait()
+    {
+        // 40 disabled frames take at least 40 polls of 30 ms, far beyond the 0.2 s waited.
+        string json = DisabledThenShown(disabledFrames: 40, r: 1, g: 2, b: 3);
+        var cli = new CliRunner();
+        var clock = Stopwatch.StartNew();
+
+        int code = cli.Run("capture", "sim:replay=" + json, "-o", Path.Combine(_dir, "x.png"), "--wait-enabled", "0.2");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Contains($"sim:replay={json}: the guest did not enable its display within 0.2 s", cli.Error.ToString());
+        Assert.False(File.Exists(Path.Combine(_dir, "x.png")));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(10));
+    }
+
+    // A replay of disabledFrames frames with no planes, then a 4x2 XR24 primary of one colour.
+    private string DisabledThenShown(int disabledFrames, byte r, byte g, byte b)
+    {
+        File.WriteAllBytes(Path.Combine(_dir, "shown.raw"), SolidXr24(4, 2, r, g, b));
+        string json = Path.Combine(_dir, "frames.json");
+        string shown = """[{"plane":"primary","file":"shown.raw","format":"XR24","width":4,"height":2,"stride":16}]""";
+        File.WriteAllText(json, $$"""{"frames":[{{string.Concat(Enumerable.Repeat("[],", disabledFrames))}}{{shown}}]}""");
+        return json;
+    }
+
+    private static byte[] SolidXr24(int width, int height, byte r, byte g, byte b)
+    {
+        byte[] bytes = new byte[width * height * 4];
+        for (int i = 0; i < bytes.Length; i += 4)
+        {
+            ((ReadOnlySpan<byte>)[b, g, r, 0]).CopyTo(bytes.AsSpan(i)); // XR24: B, G, R, X in memory
+        }
+
+        return bytes;
+    }
+
+    private static byte[] Rgba(byte r, byte g, byte b, int pixels) => [.. Enumerable.Repeat<byte[]>([r, g, b, 255], pixels).SelectMany(p => p)];
+
+    [Fact]
     public void Capture_SeriesWhoseIdRepeats_StopsBeforeOverwriting()
     {
         // mdpy's one region plane has index 16 in every frame: {id} names every capture 16.png.
