@@ -25,4 +25,13 @@ public class StructLayoutTests
         Assert.Equal(0x3B72u, VFIO_DEVICE_QUERY_GFX_PLANE);
         Assert.Equal(0x3B73u, VFIO_DEVICE_GET_GFX_DMABUF);
     }
+
+    [Fact]
+    public void Statx_MatchesHeaderLayout()
+    {
+        // linux/stat.h: struct statx is 256 bytes on every architecture; __u16 stx_mode follows
+        // __u32 mask, __u32 blksize, __u64 attributes, __u32 nlink, uid and gid.
+        Assert.Equal(256, Unsafe.SizeOf<Interop.Libc.statx>());
+        Assert.Equal(28, (int)Marshal.OffsetOf<Interop.Libc.statx>(nameof(Interop.Libc.statx.stx_mode)));
+    }
 }

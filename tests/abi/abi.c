@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <linux/version.h>
 #include <linux/dma-buf.h>
@@ -243,6 +244,26 @@ static void libc(void)
     OFFSET(pollfd, fd);
     OFFSET(pollfd, events);
     OFFSET(pollfd, revents);
+
+    CONST(AT_FDCWD);
+    CONST(AT_SYMLINK_NOFOLLOW);
+    CONST(STATX_TYPE);
+    CONST(S_IFMT);
+    CONST(S_IFSOCK);
+    CONST(S_IFLNK);
+    CONST(S_IFREG);
+    CONST(S_IFBLK);
+    CONST(S_IFDIR);
+    CONST(S_IFCHR);
+    CONST(S_IFIFO);
+    SIZE(statx);
+    OFFSET(statx, stx_mask);
+    OFFSET(statx, stx_blksize);
+    OFFSET(statx, stx_attributes);
+    OFFSET(statx, stx_nlink);
+    OFFSET(statx, stx_uid);
+    OFFSET(statx, stx_gid);
+    OFFSET(statx, stx_mode);
 
     CONST(EPERM);
     CONST(ENOENT);

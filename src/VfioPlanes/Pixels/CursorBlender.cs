@@ -11,8 +11,12 @@ public static class CursorBlender
     /// <remarks>
     /// Non-premultiplied "over", exactly, for each of R, G and B with a = the cursor pixel's alpha:
     /// out = (src * a + dst * (255 - a) + 127) / 255, in integers (division truncates).
-    /// a = 255 gives src and a = 0 leaves dst. The destination's alpha byte is left as it was:
-    /// the primary plane is the opaque screen the cursor is drawn on.
+    /// a = 255 gives src and a = 0 leaves dst. The destination's alpha follows the same rule with
+    /// 255 as the source value, out_a = (255 * a + dst_a * (255 - a) + 127) / 255, which is
+    /// a + dst_a * (255 - a) / 255 rounded: an opaque screen (the primary as a monitor shows it)
+    /// stays opaque, and where the primary's own alpha is kept (--keep-alpha) the cursor covers
+    /// transparent pixels instead of vanishing with them. The colour channels are not weighted by
+    /// the destination's alpha.
     /// </remarks>
     /// <exception cref="ArgumentException">A stride is below its width, or a buffer is smaller than its size says.</exception>
     public static void Blend(
@@ -57,6 +61,7 @@ public static class CursorBlender
                     d[i] = s[i];
                     d[i + 1] = s[i + 1];
                     d[i + 2] = s[i + 2];
+                    d[i + 3] = 255;
                     continue;
                 }
 
@@ -64,6 +69,7 @@ public static class CursorBlender
                 d[i] = (byte)(((s[i] * a) + (d[i] * na) + 127) / 255);
                 d[i + 1] = (byte)(((s[i + 1] * a) + (d[i + 1] * na) + 127) / 255);
                 d[i + 2] = (byte)(((s[i + 2] * a) + (d[i + 2] * na) + 127) / 255);
+                d[i + 3] = (byte)(((255 * a) + (d[i + 3] * na) + 127) / 255);
             }
         }
     }

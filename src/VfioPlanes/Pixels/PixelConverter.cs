@@ -124,19 +124,19 @@ public static partial class PixelConverter
 
         if (layout.Width is <= 0 or > MaxDimension)
         {
-            throw new ArgumentException($"layout.Width {layout.Width} is outside 1..{MaxDimension}", "layout.Width");
+            throw new ArgumentException($"width {layout.Width} is outside 1..{MaxDimension}", "layout.Width");
         }
 
         if (layout.Height is <= 0 or > MaxDimension)
         {
-            throw new ArgumentException($"layout.Height {layout.Height} is outside 1..{MaxDimension}", "layout.Height");
+            throw new ArgumentException($"height {layout.Height} is outside 1..{MaxDimension}", "layout.Height");
         }
 
         rowBytes = format.RowBytes(layout.Width);
         if (layout.Stride < rowBytes)
         {
             throw new ArgumentException(
-                $"layout.Stride {layout.Stride} is below the {rowBytes} bytes of a row ({layout.Width} pixels of {format.Name})",
+                $"stride {layout.Stride} is below the {rowBytes} bytes of a row ({layout.Width} pixels of {format.Name})",
                 "layout.Stride");
         }
 
@@ -149,7 +149,7 @@ public static partial class PixelConverter
         if (layout.Stride % tileWidth != 0)
         {
             throw new ArgumentException(
-                $"layout.Stride {layout.Stride} is not a multiple of the {tileWidth}-byte tile width of {DrmModifier.ToText(layout.Modifier)}",
+                $"stride {layout.Stride} is not a multiple of the {tileWidth}-byte tile width of {DrmModifier.ToText(layout.Modifier)}",
                 "layout.Stride");
         }
 

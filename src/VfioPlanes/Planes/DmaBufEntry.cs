@@ -139,9 +139,11 @@ public sealed class DmaBufEntry
         catch (Exception e) when (e is VfioException or UnauthorizedAccessException or FileNotFoundException)
         {
             int errno = (e as VfioException ?? e.InnerException as VfioException)?.Errno ?? 0;
+            // What to do instead depends on the command (capture has --gpu, expect does not), so
+            // the caller adds that; the message says what failed and, for EACCES, the likely why.
             throw new VfioException(errno, "mmap", what,
                 $"dma-buf of {_cache.Device.Name} cannot be mapped by the CPU ({Errno.Name(errno)} from mmap of dma-buf {Id}, {Layout.Size} bytes)" +
-                (errno is Errno.EACCES or Errno.EPERM ? "; the stock mbochs exports read-only dma-bufs: use --gpu" : "; use --gpu to import it instead"));
+                (errno is Errno.EACCES or Errno.EPERM ? "; the stock mbochs exports read-only dma-bufs" : string.Empty));
         }
     }
 

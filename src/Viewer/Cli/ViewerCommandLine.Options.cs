@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using VgpuView.VfioPlanes.Png;
 
 namespace VgpuView.Viewer.Cli;
@@ -80,6 +81,7 @@ internal static partial class ViewerCommandLine
     {
         Description = "PNG row filter: Up (default), Adaptive, None, Sub, Average, Paeth",
         DefaultValueFactory = _ => PngFilter.Up,
+        CustomParser = ParseFilter,
     };
 
     private static readonly Option<int> s_level = new("--level")
@@ -200,6 +202,23 @@ internal static partial class ViewerCommandLine
     {
         Description = "When the picture does not appear, save the screen that came closest to this PNG",
     };
+
+    // By name only, in any case: the enum's own parsing would also take numbers ("--filter 5",
+    // or 9, which no filter has) and name the .NET type in its error.
+    private static PngFilter ParseFilter(ArgumentResult result)
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+        foreach (PngFilter filter in Enum.GetValues<PngFilter>())
+        {
+            if (string.Equals(filter.ToString(), text, StringComparison.OrdinalIgnoreCase))
+            {
+                return filter;
+            }
+        }
+
+        result.AddError($"--filter must be one of up, adaptive, none, sub, average, paeth, not '{text}'");
+        return PngFilter.Up;
+    }
 
     private static int CheckRange(int value, int min, int max, string option)
     {

@@ -47,6 +47,9 @@ internal sealed class CaptureOptions
 /// </summary>
 internal sealed class CaptureHandler(CommandContext context)
 {
+    // --raw saves the plane's bytes as the CPU reads them, which --gpu does not change.
+    private const string GpuRawAdvice = "--raw saves the plane's bytes, which needs the CPU to read them even with --gpu: capture with --gpu but without --raw";
+
     /// <summary>
     /// How long transient errors (ENOMEM, EAGAIN, EINTR) are retried before a capture gives up
     /// when no --wait-enabled is given: mbochs fails the first query after each mode change.
@@ -57,15 +60,21 @@ internal sealed class CaptureHandler(CommandContext context)
 
     private readonly CpuCompositor _compositor = new();
     private readonly PngWriter _png = new();
+    private readonly RawCapture _raw = new();
     private GpuCompositor? _gpu;
     private byte[] _gpuPixels = [];
     private byte[] _previous = [];
     private int _previousLength = -1;
+    private HashSet<string>? _written;
 
     public int Run(CaptureOptions options)
     {
         bool toStdout = options.Output == "-";
         CheckOptions(options, toStdout);
+
+        // Without {n} a series' names can repeat: {id} when the guest shows a buffer again,
+        // {time} within one millisecond. The names written so far catch that before an overwrite.
+        _written = options.Count > 1 && !options.Output.Contains("{n}", StringComparison.Ordinal) ? new HashSet<string>(StringComparer.Ordinal) : null;
 
         using VgpuDevice device = context.Opener.Open(options.Device);
         using var source = new FrameSource(device, options.CacheSize);
@@ -121,7 +130,16 @@ internal sealed class CaptureHandler(CommandContext context)
             bool changed = Compose(source, frame, options);
             if (!options.OnChange || changed || captured == 0)
             {
-                Write(device, frame, options, captured, toStdout);
+                string? path = toStdout ? null : ExpandName(options.Output, captured, primary.Info.Id);
+                if (path is not null && _written is not null && !_written.Add(path))
+                {
+                    context.Error.WriteLine(
+                        $"vgpuview: capture {captured + 1} of {options.Count} would overwrite '{path}', which this series already wrote " +
+                        "({id} repeats when the device shows a buffer again, {time} has millisecond resolution): put {n} in the name");
+                    return ExitCodes.DeviceFailure;
+                }
+
+                Write(device, frame, options, path);
                 captured++;
                 if (progress)
                 {
@@ -147,7 +165,7 @@ internal sealed class CaptureHandler(CommandContext context)
 
     private static void CheckOptions(CaptureOptions options, bool toStdout)
     {
-        bool templated = options.Output.Contains("{n}") || options.Output.Contains("{id}") || options.Output.Contains("{time}");
+        bool templated = HasPlaceholder(options.Output);
         if (toStdout && options.Count > 1)
         {
             throw new UsageException("-o - writes one PNG to standard output: --count must be 1");
@@ -158,6 +176,27 @@ internal sealed class CaptureHandler(CommandContext context)
             throw new UsageException("--raw writes FILE.raw and FILE.json beside the PNG: give -o FILE.png, not -o -");
         }
 
+        if (options.Raw && !toStdout)
+        {
+            // The raw files are named after the PNG without its extension: "-o x.raw" or "-o x.json"
+            // would have the PNG overwritten by them.
+            (string primary, string cursor, string json) = RawCapture.PathsFor(options.Output);
+            string png = Path.GetFullPath(options.Output);
+            if (png == primary || png == cursor || png == json)
+            {
+                throw new UsageException(
+                    $"--raw writes {Path.GetFileName(primary)}, {Path.GetFileName(cursor)} and {Path.GetFileName(json)} beside the PNG, " +
+                    $"so -o '{options.Output}' would be overwritten by one of them: give the PNG a name ending in .png");
+            }
+
+            if (options.Count > 1 && !HasPlaceholder(Path.GetFileNameWithoutExtension(options.Output)))
+            {
+                throw new UsageException(
+                    $"--raw names its files after the PNG without its extension, so every capture of the series would write {Path.GetFileName(primary)}: " +
+                    "put {n} before the extension");
+            }
+        }
+
         if (options.Gpu && options.KeepAlpha)
         {
             throw new UsageException("--keep-alpha is for CPU capture: the GPU path shows the primary plane opaque");
@@ -165,9 +204,12 @@ internal sealed class CaptureHandler(CommandContext context)
 
         if (options.Count > 1 && !templated)
         {
-            throw new UsageException($"--count {options.Count} would write every capture to '{options.Output}': put {{n}}, {{id}} or {{time}} in the name");
+            throw new UsageException($"--count {options.Count} would write every capture to '{options.Output}': put {{n}} (or {{id}} or {{time}}) in the name");
         }
     }
+
+    private static bool HasPlaceholder(string name) =>
+        name.Contains("{n}", StringComparison.Ordinal) || name.Contains("{id}", StringComparison.Ordinal) || name.Contains("{time}", StringComparison.Ordinal);
 
     // Plane messages already name the device and the plane; the disabled case says it here.
     private static string NotShownReason(VgpuDevice device, PlaneState primary, CaptureOptions options) => primary.Status switch
@@ -192,6 +234,11 @@ internal sealed class CaptureHandler(CommandContext context)
         PlaneState primary = frame.Primary;
         if (_gpu is not null)
         {
+            if (options.Raw)
+            {
+                KeepRaw(source.Device, frame, options);
+            }
+
             _gpu.Render(source, frame, drawCursor: !options.NoCursor);
             int bytes = _gpu.Width * _gpu.Height * 4;
             if (_gpuPixels.Length < bytes)
@@ -203,16 +250,7 @@ internal sealed class CaptureHandler(CommandContext context)
         }
         else
         {
-            try
-            {
-                ComposeOnCpu(frame, options);
-            }
-            catch (ArgumentException e)
-            {
-                // The converter refuses a layout the device gave (Yf tiling, say): that is the
-                // device's plane, not the command line, so exit 1 with the device named.
-                throw new InvalidDataException($"{source.Device.Name}: primary plane {PlaneText.Describe(primary.Info)}: {e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty)}", e);
-            }
+            ComposeOnCpu(source.Device, frame, options);
         }
 
         // A new buffer or mode counts as a change even when the pixels happen to be the same.
@@ -233,23 +271,104 @@ internal sealed class CaptureHandler(CommandContext context)
         return changed;
     }
 
-    private void ComposeOnCpu(Frame frame, CaptureOptions options)
+    private void ComposeOnCpu(VgpuDevice device, Frame frame, CaptureOptions options)
     {
         PlaneState primary = frame.Primary;
-        using (PlaneMemory memory = primary.BeginCpuRead())
+        try
         {
+            // --raw copies the bytes in the same read as the conversion: PNG and raw are one frame.
+            using PlaneMemory memory = primary.BeginCpuRead();
             _compositor.DrawPrimary(primary.Info, memory.Bytes, options.KeepAlpha);
+            if (options.Raw)
+            {
+                _raw.KeepPrimary(primary.Info, memory.Bytes);
+            }
+        }
+        catch (ArgumentException e)
+        {
+            throw PlaneFault(device, primary, e);
+        }
+        catch (VfioException e) when (e.Operation == "mmap" && primary.DmaBuf is not null)
+        {
+            throw Unmappable(e, CpuAdvice(options));
         }
 
         PlaneState cursor = frame.Cursor;
         if (!options.NoCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
         {
-            using PlaneMemory memory = cursor.BeginCpuRead();
-            _compositor.DrawCursor(cursor.Info, memory.Bytes);
+            try
+            {
+                using PlaneMemory memory = cursor.BeginCpuRead();
+                _compositor.DrawCursor(cursor.Info, memory.Bytes);
+                if (options.Raw)
+                {
+                    _raw.KeepCursor(cursor.Info, memory.Bytes);
+                }
+            }
+            catch (ArgumentException e)
+            {
+                throw PlaneFault(device, cursor, e);
+            }
+            catch (VfioException e) when (e.Operation == "mmap" && cursor.DmaBuf is not null)
+            {
+                throw Unmappable(e, CpuAdvice(options));
+            }
         }
     }
 
-    private void Write(VgpuDevice device, Frame frame, CaptureOptions options, int index, bool toStdout)
+    private static string CpuAdvice(CaptureOptions options) =>
+        "use --gpu, which imports the dma-buf without mapping it" +
+        (options.Raw ? ", and leave out --raw, which saves the bytes the CPU reads" : string.Empty);
+
+    // The dma-buf cannot be mapped (the stock mbochs exports it read-only): what this command can do instead.
+    private static VfioException Unmappable(VfioException e, string advice) => new(e.Errno, e.Operation, e.Path, $"{e.Message}: {advice}");
+
+    // The GPU path reads the planes through GL; --raw still needs their bytes on the CPU, read
+    // just before the GPU renders the same buffers, and before anything is written, so a dma-buf
+    // the CPU cannot map fails the capture without leaving a PNG and no raw file.
+    private void KeepRaw(VgpuDevice device, Frame frame, CaptureOptions options)
+    {
+        PlaneState primary = frame.Primary;
+        try
+        {
+            using PlaneMemory memory = primary.BeginCpuRead();
+            _raw.KeepPrimary(primary.Info, memory.Bytes);
+        }
+        catch (ArgumentException e)
+        {
+            throw PlaneFault(device, primary, e);
+        }
+        catch (VfioException e) when (e.Operation == "mmap" && primary.DmaBuf is not null)
+        {
+            throw Unmappable(e, GpuRawAdvice);
+        }
+
+        PlaneState cursor = frame.Cursor;
+        if (!options.NoCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
+        {
+            try
+            {
+                using PlaneMemory memory = cursor.BeginCpuRead();
+                _raw.KeepCursor(cursor.Info, memory.Bytes);
+            }
+            catch (ArgumentException e)
+            {
+                throw PlaneFault(device, cursor, e);
+            }
+            catch (VfioException e) when (e.Operation == "mmap" && cursor.DmaBuf is not null)
+            {
+                throw Unmappable(e, GpuRawAdvice);
+            }
+        }
+    }
+
+    // The converter refuses a layout the device gave (Yf tiling, say): that is the device's
+    // plane, not the command line, so exit 1 naming the device and the plane that failed.
+    private static InvalidDataException PlaneFault(VgpuDevice device, PlaneState plane, ArgumentException e) =>
+        new($"{device.Name}: {PlaneText.Name(plane.Plane)} plane {PlaneText.Describe(plane.Info)}: {e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal)}", e);
+
+    // path: the expanded file name, null for standard output.
+    private void Write(VgpuDevice device, Frame frame, CaptureOptions options, string? path)
     {
         PlaneInfo p = frame.Primary.Info;
         PngOptions png = new()
@@ -268,7 +387,7 @@ internal sealed class CaptureHandler(CommandContext context)
             ],
         };
 
-        if (toStdout)
+        if (path is null)
         {
             Stream stdout = context.OpenStandardOutput?.Invoke() ?? throw new InvalidOperationException("no standard output");
             using var buffered = new BufferedStream(stdout, 1 << 16);
@@ -276,14 +395,18 @@ internal sealed class CaptureHandler(CommandContext context)
             return;
         }
 
-        string path = ExpandName(options.Output, index, p.Id);
-        AtomicFile.Write(path, s => _png.Write(s, Screen, Width, Height, Width * 4, png));
+        bool replaced = AtomicFile.Write(path, s => _png.Write(s, Screen, Width, Height, Width * 4, png));
         if (options.Raw)
         {
-            RawCapture.Write(path, frame, includeCursor: !options.NoCursor);
+            _raw.Write(path);
         }
 
-        context.Output.WriteLine(path);
+        // The path tells a script which file holds the capture. A FIFO or device (-o /dev/stdout)
+        // was written into and names no file; printing there could land inside the PNG's stream.
+        if (replaced)
+        {
+            context.Output.WriteLine(path);
+        }
     }
 
     /// <summary>Fills {n} (capture index from 0), {id} (dmabuf id or region index) and {time} (UTC, sortable).</summary>

@@ -52,6 +52,25 @@ public sealed class ConverterValidationTests
     }
 
     [Fact]
+    public void LayoutMessages_SayWhatIsWrong_WithoutParameterNames()
+    {
+        // Messages reach users through capture and expect: the plane's field, not the parameter.
+        var e = Fails(new byte[2048], new PlaneLayout(DrmFourcc.YUYV, 0, 63, 8, 126), new byte[63 * 4 * 8], 63 * 4);
+        Assert.StartsWith("stride 126 is below the 128 bytes of a row (63 pixels of YUYV)", e.Message);
+        Assert.Contains("is outside", Fails(new byte[64], new PlaneLayout(DrmFourcc.C8, 0, 0, 4, 4), new byte[64], 16).Message);
+        foreach (string message in new[]
+        {
+            e.Message,
+            Fails(new byte[64], new PlaneLayout(DrmFourcc.C8, 0, 0, 4, 4), new byte[64], 16).Message,
+            Fails(new byte[64], new PlaneLayout(DrmFourcc.C8, 0, 4, 0, 4), new byte[64], 16).Message,
+            Fails(new byte[1 << 16], new PlaneLayout(DrmFourcc.XRGB8888, DrmModifier.I915XTiled, 4, 4, 500), new byte[64], 16).Message,
+        })
+        {
+            Assert.DoesNotContain("layout.", message.Replace("(Parameter 'layout.", string.Empty, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void SourceShorterThanRows()
     {
         // 4 rows of stride 40 with 40 bytes in the last: 3 * 40 + 40 = 160; 159 is short.

@@ -90,12 +90,49 @@ public sealed class CursorBlenderTests
     [InlineData(100, 100, 37, 100)]  // equal colours stay: (100 * 255 + 127) / 255 → 100
     public void Alpha_ExactRounding(int src, int dst, int alpha, int expected)
     {
-        byte[] screen = [(byte)dst, (byte)dst, (byte)dst, 7];
+        byte[] screen = [(byte)dst, (byte)dst, (byte)dst, 255];
         byte[] cursor = [(byte)src, 0, 255, (byte)alpha];
         CursorBlender.Blend(screen, 1, 1, 4, cursor, 1, 1, 4, 0, 0);
         int g = ((0 * alpha) + (dst * (255 - alpha)) + 127) / 255;
         int b = ((255 * alpha) + (dst * (255 - alpha)) + 127) / 255;
-        Assert.Equal(new[] { (byte)expected, (byte)g, (byte)b, (byte)7 }, screen);
+        Assert.Equal(new[] { (byte)expected, (byte)g, (byte)b, (byte)255 }, screen); // an opaque screen stays opaque
+    }
+
+    [Theory]
+    // out_a = a + dst_a * (255 - a) / 255, rounded as the colours are: (255 * a + dst_a * (255 - a) + 127) / 255.
+    [InlineData(0, 255, 255)]     // an opaque cursor over a transparent pixel: opaque, not gone
+    [InlineData(0, 128, 128)]     // (32640 + 0 + 127) / 255 = 32767 / 255 = 128.5 → 128
+    [InlineData(100, 128, 178)]   // (32640 + 12700 + 127) / 255 = 45467 / 255 = 178.3 → 178
+    [InlineData(200, 1, 200)]     // (255 + 50800 + 127) / 255 = 51182 / 255 = 200.7 → 200
+    [InlineData(0, 1, 1)]         // (255 + 0 + 127) / 255 = 382 / 255 → 1
+    [InlineData(254, 254, 255)]   // (64770 + 254 + 127) / 255 = 65151 / 255 = 255.5 → 255
+    [InlineData(255, 37, 255)]    // (9435 + 55590 + 127) / 255 = 65152 / 255 → 255: opaque stays opaque
+    [InlineData(77, 0, 77)]       // a = 0: the screen's alpha stays
+    public void DestinationAlpha_FollowsOver(int dstAlpha, int alpha, int expected)
+    {
+        byte[] screen = [10, 20, 30, (byte)dstAlpha];
+        byte[] cursor = [255, 0, 0, (byte)alpha];
+        CursorBlender.Blend(screen, 1, 1, 4, cursor, 1, 1, 4, 0, 0);
+        Assert.Equal(expected, screen[3]);
+    }
+
+    [Fact]
+    public void OpaqueRedOverATransparentPixel_IsOpaqueRed()
+    {
+        byte[] screen = [10, 20, 30, 0];
+        CursorBlender.Blend(screen, 1, 1, 4, [255, 0, 0, 255], 1, 1, 4, 0, 0);
+        Assert.Equal(new byte[] { 255, 0, 0, 255 }, screen);
+    }
+
+    [Fact]
+    public void HalfCursorOverATransparentPixel_BlendsColoursAndAlpha()
+    {
+        // Colours: (200*128 + 10*127 + 127) / 255 = 26997 / 255 = 105.9 → 105;
+        // (100*128 + 20*127 + 127) / 255 = 15467 / 255 = 60.7 → 60; (50*128 + 30*127 + 127) / 255 = 10337 / 255 = 40.5 → 40.
+        // Alpha: (255*128 + 0 + 127) / 255 = 128.
+        byte[] screen = [10, 20, 30, 0];
+        CursorBlender.Blend(screen, 1, 1, 4, [200, 100, 50, 128], 1, 1, 4, 0, 0);
+        Assert.Equal(new byte[] { 105, 60, 40, 128 }, screen);
     }
 
     [Fact]
@@ -114,10 +151,11 @@ public sealed class CursorBlenderTests
 
         byte[] cursor = [1, 2, 3, 255, 0x11, 0x11, 0x11, 0x11, 4, 5, 6, 255];
         CursorBlender.Blend(screen, 3, 2, 16, cursor, 1, 2, 8, 2, 0);
+        // The opaque cursor makes the pixels it covers opaque; the padding is not touched.
         byte[] expected =
         [
-            0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0xEE, 0xEE, 0xEE, 0xEE,
-            0, 0, 0, 0, 0, 0, 0, 0, 4, 5, 6, 0, 0xEE, 0xEE, 0xEE, 0xEE,
+            0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 255, 0xEE, 0xEE, 0xEE, 0xEE,
+            0, 0, 0, 0, 0, 0, 0, 0, 4, 5, 6, 255, 0xEE, 0xEE, 0xEE, 0xEE,
         ];
         Assert.Equal(expected, screen);
     }

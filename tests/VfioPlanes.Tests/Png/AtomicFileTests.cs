@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Png;
 using Xunit;
 
@@ -9,7 +11,9 @@ public sealed class AtomicFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string[] Entries() => Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName).Order().ToArray()!;
+    private static string[] EntriesOf(string dir) => Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order().ToArray()!;
+
+    private string[] Entries() => EntriesOf(_dir);
 
     [Fact]
     public void Write_CreatesTheFile_LeavesNothingElse()
@@ -118,5 +122,152 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Contains(sub, e.Message);
         Assert.Equal(["sub"], Entries());
         Assert.Empty(Directory.GetFileSystemEntries(sub));
+    }
+
+    [Fact]
+    public void Write_ToAFifo_WritesIntoItAndLeavesTheFifo()
+    {
+        string fifo = Path.Combine(_dir, "pipe.png");
+        RunTool("mkfifo", fifo);
+        byte[] bytes = Pattern(300_000); // more than a pipe buffer: the reader must be draining it
+
+        byte[] read = ReadWhile(fifo, () => AtomicFile.Write(fifo, s => s.Write(bytes)));
+
+        Assert.Equal(bytes, read);
+        Assert.Equal("fifo", Kind(fifo));
+        Assert.Equal(["pipe.png"], Entries());
+    }
+
+    [Fact]
+    public void WriteSpan_ToAFifo_WritesIntoItAndLeavesTheFifo()
+    {
+        string fifo = Path.Combine(_dir, "plane.raw");
+        RunTool("mkfifo", fifo);
+        byte[] bytes = Pattern(100_000);
+
+        byte[] read = ReadWhile(fifo, () => AtomicFile.Write(fifo, bytes));
+
+        Assert.Equal(bytes, read);
+        Assert.Equal("fifo", Kind(fifo));
+        Assert.Equal(["plane.raw"], Entries());
+    }
+
+    [Fact]
+    public void Write_ThroughASymlink_ReplacesTheFileItPointsTo_AndKeepsTheLink()
+    {
+        string sub = Directory.CreateDirectory(Path.Combine(_dir, "sub")).FullName;
+        string target = Path.Combine(sub, "target.png");
+        File.WriteAllText(target, "old contents, longer than the new");
+        string link = Path.Combine(_dir, "link.png");
+        File.CreateSymbolicLink(link, "sub/target.png");
+
+        AtomicFile.Write(link, s => s.Write("new"u8));
+
+        Assert.Equal("symbolic link", Kind(link));
+        Assert.Equal("sub/target.png", new FileInfo(link).LinkTarget);
+        Assert.Equal("new", File.ReadAllText(target));
+        Assert.Equal(["link.png", "sub"], Entries());
+        Assert.Equal(["target.png"], EntriesOf(sub));
+    }
+
+    [Fact]
+    public void Write_ThroughAChainOfSymlinks_EndingNowhere_CreatesTheFinalFile()
+    {
+        string sub = Directory.CreateDirectory(Path.Combine(_dir, "sub")).FullName;
+        string first = Path.Combine(_dir, "first.png");
+        string second = Path.Combine(sub, "second.png");
+        File.CreateSymbolicLink(first, second);
+        File.CreateSymbolicLink(second, "made.png"); // relative to sub; does not exist yet
+
+        AtomicFile.Write(first, "new"u8);
+
+        Assert.Equal("symbolic link", Kind(first));
+        Assert.Equal("symbolic link", Kind(second));
+        Assert.Equal("new", File.ReadAllText(Path.Combine(sub, "made.png")));
+        Assert.Equal(["made.png", "second.png"], EntriesOf(sub));
+    }
+
+    [Fact]
+    public void Write_ToTheNullDevice_LeavesACharacterDevice()
+    {
+        string device = CharacterDevice("null", minor: 3);
+
+        AtomicFile.Write(device, s => s.Write(Pattern(70_000)));
+        AtomicFile.Write(device, Pattern(10));
+
+        Assert.Equal("character special file", Kind(device));
+    }
+
+    [Fact]
+    public void Write_ToAFullDevice_FailsNamingThePath_AndLeavesTheDevice()
+    {
+        string device = CharacterDevice("full", minor: 7);
+
+        var e = Assert.Throws<IOException>(() => AtomicFile.Write(device, Pattern(70_000)));
+
+        Assert.Contains(device, e.Message);
+        Assert.Equal("character special file", Kind(device));
+    }
+
+    private static byte[] Pattern(int length)
+    {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)((i * 31) ^ (i >> 9));
+        }
+
+        return bytes;
+    }
+
+    /// <summary>
+    /// The memory character device 1:<paramref name="minor"/> (3 null, 7 full). As root, a node of
+    /// our own in the test directory, so a writer that renamed over it would not replace the
+    /// machine's /dev node; otherwise the one in /dev, which an unprivileged rename cannot replace.
+    /// </summary>
+    private string CharacterDevice(string name, int minor)
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return "/dev/" + name;
+        }
+
+        string node = Path.Combine(_dir, name);
+        RunTool("mknod", node, "c", "1", minor.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return node;
+    }
+
+    /// <summary>The file type as coreutils' stat names it, of the link itself when the path is one.</summary>
+    private static string Kind(string path) => RunTool("stat", "-c", "%F", path).Trim();
+
+    // Reads the FIFO with cat while write runs, so the writer's open finds a reader. A writer that
+    // replaced the FIFO instead leaves cat waiting for one: it is killed after a while.
+    private static byte[] ReadWhile(string fifo, Action write)
+    {
+        var start = new ProcessStartInfo(Requires.Program("cat", "coreutils"), [fifo]) { RedirectStandardOutput = true };
+        using Process cat = Process.Start(start)!;
+        using var read = new MemoryStream();
+        Task copy = cat.StandardOutput.BaseStream.CopyToAsync(read);
+        write();
+        bool ended = cat.WaitForExit(10_000);
+        if (!ended)
+        {
+            cat.Kill();
+        }
+
+        Assert.True(ended, $"nothing was written into the FIFO {fifo}");
+        copy.Wait();
+        return read.ToArray();
+    }
+
+    private static string RunTool(string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(Requires.Program(program, "coreutils"), args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using Process p = Process.Start(start)!;
+        string output = p.StandardOutput.ReadToEnd();
+        string errors = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"{program} {string.Join(' ', args)} failed: {errors}");
+        return output;
     }
 }

@@ -1,9 +1,20 @@
+extern alias vfioplanes;
+
 using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using VgpuView.Tests.Shared;
 using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Tests.Cli;
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Discovery;
+using VgpuView.VfioPlanes.Formats;
+using VgpuView.VfioPlanes.SafeHandles;
 using VgpuView.VfioPlanes.Simulation;
+using VgpuView.Viewer.Commands;
+using VgpuView.Viewer.Tests.Rendering;
 using Xunit;
 
 namespace VgpuView.Viewer.Tests.Commands;
@@ -107,6 +118,71 @@ public sealed class CaptureTests : IDisposable
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Capture_Ar24PrimaryWithVaryingAlpha_IsOpaqueUnlessKeepAlpha(bool keepAlpha)
+    {
+        ImageMagick.Require();
+
+        // An 8x4 AR24 primary whose alpha runs through 64, 1, 128, 0, 200, 254 and 255, under a
+        // 3x2 AR24 cursor at (2, 1) with alpha 255, 128, 0 / 255, 64, 1.
+        const int w = 8, h = 4, cw = 3, ch = 2, cx = 2, cy = 1;
+        byte[] alphas = [64, 1, 128, 0, 200, 254, 255, 0];
+        byte[] cursorAlphas = [255, 128, 0, 255, 64, 1];
+        byte[] primary = new byte[w * 4 * h];
+        var expected = new byte[w * h * 4];
+        for (int y = 0; y < h; y++)
+        {
+            for (int x = 0; x < w; x++)
+            {
+                byte r = (byte)(200 - (x * 9)), g = (byte)(y * 60), b = (byte)(x * 30), a = alphas[(x + y) % alphas.Length];
+                ((ReadOnlySpan<byte>)[b, g, r, a]).CopyTo(primary.AsSpan(((y * w) + x) * 4, 4)); // AR24: B, G, R, A in memory
+                ((ReadOnlySpan<byte>)[r, g, b, keepAlpha ? a : (byte)255]).CopyTo(expected.AsSpan(((y * w) + x) * 4, 4));
+            }
+        }
+
+        byte[] cursor = new byte[cw * 4 * ch];
+        for (int y = 0; y < ch; y++)
+        {
+            for (int x = 0; x < cw; x++)
+            {
+                int a = cursorAlphas[(y * cw) + x];
+                byte r = 255, g = (byte)(x * 100), b = (byte)(y * 90);
+                ((ReadOnlySpan<byte>)[b, g, r, (byte)a]).CopyTo(cursor.AsSpan(((y * cw) + x) * 4, 4));
+
+                // Non-premultiplied over, alpha included: out = (src * a + dst * (255 - a) + 127) / 255, src alpha 255.
+                Span<byte> d = expected.AsSpan((((cy + y) * w) + cx + x) * 4, 4);
+                d[0] = (byte)(((r * a) + (d[0] * (255 - a)) + 127) / 255);
+                d[1] = (byte)(((g * a) + (d[1] * (255 - a)) + 127) / 255);
+                d[2] = (byte)(((b * a) + (d[2] * (255 - a)) + 127) / 255);
+                d[3] = (byte)(((255 * a) + (d[3] * (255 - a)) + 127) / 255);
+            }
+        }
+
+        File.WriteAllBytes(Path.Combine(_dir, "p.raw"), primary);
+        File.WriteAllBytes(Path.Combine(_dir, "c.raw"), cursor);
+        string json = Path.Combine(_dir, "frame.json");
+        File.WriteAllText(json, $$"""
+            {"planes":[
+              {"plane":"primary","file":"p.raw","format":"AR24","width":{{w}},"height":{{h}},"stride":{{w * 4}}},
+              {"plane":"cursor","file":"c.raw","format":"AR24","width":{{cw}},"height":{{ch}},"stride":{{cw * 4}},"x":{{cx}},"y":{{cy}}}
+            ]}
+            """);
+        string png = Path.Combine(_dir, "out.png");
+
+        int code = keepAlpha ? Capture("sim:replay=" + json, "-o", png, "--keep-alpha") : Capture("sim:replay=" + json, "-o", png);
+
+        Assert.Equal(ExitCodes.Success, code);
+        byte[] decoded = ImageMagick.DecodeRgba(png);
+        AssertSamePixels(expected, decoded, w);
+
+        // Screen pixel (2, 1) has alpha 0 under the cursor's opaque red: opaque red, not hidden.
+        Assert.Equal(0, alphas[(2 + 1) % alphas.Length]);
+        Assert.Equal(new byte[] { 255, 0, 0, 255 }, decoded.AsSpan(((1 * w) + 2) * 4, 4).ToArray());
+        Assert.Equal(keepAlpha ? "6" : "2", ImageMagick.Property(png, "%[png:IHDR.color-type-orig]")); // RGBA only when alpha is kept
+    }
+
+    [Theory]
     [InlineData("sim")]
     [InlineData("sim:gvt")]
     [InlineData("sim:gvt,tiling=y,format=XR30")]
@@ -163,6 +239,24 @@ public sealed class CaptureTests : IDisposable
     }
 
     [Fact]
+    public void Capture_ToAFifo_WritesThePngIntoIt_AndPrintsNoPath()
+    {
+        string fifo = Path.Combine(_dir, "pipe.png");
+        Tool("mkfifo", fifo);
+        var cli = new CliRunner();
+        int code = 0;
+
+        byte[] png = ReadFifoWhile(fifo, () => code = cli.Run("capture", "sim:640x480", "-o", fifo));
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        Assert.Equal(640, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+        Assert.Equal(string.Empty, cli.Output.ToString()); // no path: with -o /dev/stdout it would land in the PNG's stream
+        Assert.Equal("fifo", Tool("stat", "-c", "%F", fifo).Trim());
+        Assert.Equal([fifo], Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
     public void Capture_SeriesOnChange_WritesEachNumberedFile()
     {
         var cli = new CliRunner();
@@ -180,6 +274,168 @@ public sealed class CaptureTests : IDisposable
         }
 
         Assert.Equal(3, Directory.GetFiles(_dir).Length); // no temporary files left behind
+    }
+
+    [Fact]
+    public void Capture_SeriesOnChange_WritesOnlyWhenTheScreenChanges()
+    {
+        ImageMagick.Require();
+
+        // Frames A, A, A, B, then A again as the sequence repeats: with --on-change the captures
+        // are A (the first frame), B (frame 3; frames 1 and 2 are the same buffer and pixels)
+        // and A (frame 4). Without it they would be A, A, A.
+        byte[] a = SolidXr24(4, 2, r: 10, g: 20, b: 30), b = SolidXr24(4, 2, r: 200, g: 100, b: 50);
+        File.WriteAllBytes(Path.Combine(_dir, "a.raw"), a);
+        File.WriteAllBytes(Path.Combine(_dir, "b.raw"), b);
+        const string A = """[{"plane":"primary","file":"a.raw","format":"XR24","width":4,"height":2,"stride":16}]""";
+        const string B = """[{"plane":"primary","file":"b.raw","format":"XR24","width":4,"height":2,"stride":16}]""";
+        string json = Path.Combine(_dir, "frames.json");
+        File.WriteAllText(json, $$"""{"frames":[{{A}},{{A}},{{A}},{{B}}]}""");
+        string shots = Directory.CreateDirectory(Path.Combine(_dir, "shots")).FullName;
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim:replay=" + json, "-o", Path.Combine(shots, "shot-{n}.png"), "--count", "3", "--interval", "0", "--on-change");
+
+        Assert.True(code == ExitCodes.Success, cli.Error.ToString());
+        string[] expectedFiles = [.. Enumerable.Range(0, 3).Select(n => Path.Combine(shots, $"shot-{n}.png"))];
+        Assert.Equal(expectedFiles, cli.Output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(expectedFiles, Directory.GetFileSystemEntries(shots).Order());
+        Assert.Equal(Rgba(10, 20, 30, 8), ImageMagick.DecodeRgba(expectedFiles[0]));
+        Assert.Equal(Rgba(200, 100, 50, 8), ImageMagick.DecodeRgba(expectedFiles[1]));
+        Assert.Equal(Rgba(10, 20, 30, 8), ImageMagick.DecodeRgba(expectedFiles[2]));
+    }
+
+    [Fact]
+    public void Capture_WaitEnabled_WaitsForTheGuestToEnableItsDisplay()
+    {
+        ImageMagick.Require();
+
+        // Three frames with the display disabled, then a picture.
+        string json = DisabledThenShown(disabledFrames: 3, r: 1, g: 2, b: 3);
+        string png = Path.Combine(_dir, "x.png");
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim:replay=" + json, "-o", png, "--wait-enabled", "10");
+
+        Assert.True(code == ExitCodes.Success, cli.Error.ToString());
+        Assert.Equal(Rgba(1, 2, 3, 8), ImageMagick.DecodeRgba(png));
+    }
+
+    [Fact]
+    public void Capture_DisabledDisplayWithoutWaitEnabled_FailsAtOnceAndSaysHowToWait()
+    {
+        string json = DisabledThenShown(disabledFrames: 3, r: 1, g: 2, b: 3);
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim:replay=" + json, "-o", Path.Combine(_dir, "x.png"));
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Contains("the guest has not enabled its display (the primary plane is disabled); --wait-enabled SECONDS waits for it", cli.Error.ToString());
+        Assert.False(File.Exists(Path.Combine(_dir, "x.png")));
+    }
+
+    [Fact]
+    public void Capture_WaitEnabled_DisplayNotEnabledInTime_FailsNamingTheWait()
+    {
+        // 40 disabled frames take at least 40 polls of 30 ms, far beyond the 0.2 s waited.
+        string json = DisabledThenShown(disabledFrames: 40, r: 1, g: 2, b: 3);
+        var cli = new CliRunner();
+        var clock = Stopwatch.StartNew();
+
+        int code = cli.Run("capture", "sim:replay=" + json, "-o", Path.Combine(_dir, "x.png"), "--wait-enabled", "0.2");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Contains($"sim:replay={json}: the guest did not enable its display within 0.2 s", cli.Error.ToString());
+        Assert.False(File.Exists(Path.Combine(_dir, "x.png")));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(10));
+    }
+
+    // A replay of disabledFrames frames with no planes, then a 4x2 XR24 primary of one colour.
+    private string DisabledThenShown(int disabledFrames, byte r, byte g, byte b)
+    {
+        File.WriteAllBytes(Path.Combine(_dir, "shown.raw"), SolidXr24(4, 2, r, g, b));
+        string json = Path.Combine(_dir, "frames.json");
+        string shown = """[{"plane":"primary","file":"shown.raw","format":"XR24","width":4,"height":2,"stride":16}]""";
+        File.WriteAllText(json, $$"""{"frames":[{{string.Concat(Enumerable.Repeat("[],", disabledFrames))}}{{shown}}]}""");
+        return json;
+    }
+
+    private static byte[] SolidXr24(int width, int height, byte r, byte g, byte b)
+    {
+        byte[] bytes = new byte[width * height * 4];
+        for (int i = 0; i < bytes.Length; i += 4)
+        {
+            ((ReadOnlySpan<byte>)[b, g, r, 0]).CopyTo(bytes.AsSpan(i)); // XR24: B, G, R, X in memory
+        }
+
+        return bytes;
+    }
+
+    private static byte[] Rgba(byte r, byte g, byte b, int pixels) => [.. Enumerable.Repeat<byte[]>([r, g, b, 255], pixels).SelectMany(p => p)];
+
+    [Fact]
+    public void Capture_SeriesWhoseIdRepeats_StopsBeforeOverwriting()
+    {
+        // mdpy's one region plane has index 16 in every frame: {id} names every capture 16.png.
+        var cli = new CliRunner();
+        string first = Path.Combine(_dir, "16.png");
+
+        int code = cli.Run("capture", "sim:mdpy", "-o", Path.Combine(_dir, "{id}.png"), "--count", "3", "--interval", "0");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string error = cli.Error.ToString();
+        Assert.Contains($"capture 2 of 3 would overwrite '{first}'", error);
+        Assert.Contains("put {n} in the name", error);
+        Assert.Equal(first + "\n", cli.Output.ToString().ReplaceLineEndings("\n"));
+        Assert.Equal([first], Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Capture_SeriesOfPageFlips_StopsWhenTheFirstBufferComesBack()
+    {
+        // The sim's guest flips between two buffers: ids A, B, A. The third name is the first's.
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "id-{id}.png"), "--count", "3", "--interval", "0");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string[] written = cli.Output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, written.Length);
+        Assert.NotEqual(written[0], written[1]);
+        Assert.Contains($"capture 3 of 3 would overwrite '{written[0]}'", cli.Error.ToString());
+        Assert.Equal(written.Order(), Directory.GetFileSystemEntries(_dir).Order());
+    }
+
+    [Fact]
+    public void Capture_TimeTemplate_NamesTheFileWithTheUtcTimeInMilliseconds()
+    {
+        var cli = new CliRunner();
+        DateTime before = DateTime.UtcNow;
+
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "shot-{time}.png"));
+
+        DateTime after = DateTime.UtcNow;
+        Assert.Equal(ExitCodes.Success, code);
+        string name = Path.GetFileName(Assert.Single(Directory.GetFileSystemEntries(_dir)));
+        Match m = Regex.Match(name, @"^shot-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})\.(\d{3})Z\.png$");
+        Assert.True(m.Success, name);
+        int[] f = [.. m.Groups.Values.Skip(1).Select(g => int.Parse(g.Value, CultureInfo.InvariantCulture))];
+        var stamp = new DateTime(f[0], f[1], f[2], f[3], f[4], f[5], f[6], DateTimeKind.Utc);
+        Assert.InRange(stamp, before.AddMilliseconds(-1), after);
+        Assert.Equal(Path.Combine(_dir, name) + "\n", cli.Output.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void Capture_TimeTemplateSeries_WritesOneFilePerCapture()
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "shot-{time}.png"), "--count", "3", "--interval", "20");
+
+        Assert.Equal(ExitCodes.Success, code);
+        string[] written = cli.Output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, written.Distinct().Count());
+        Assert.Equal(written.Order(), Directory.GetFileSystemEntries(_dir).Order());
     }
 
     [Fact]
@@ -208,6 +464,97 @@ public sealed class CaptureTests : IDisposable
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains(option, cli.Error.ToString());
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Theory]
+    [InlineData("shot.json")]
+    [InlineData("shot.raw")]
+    [InlineData("shot.cursor.raw")]
+    [InlineData("{n}.raw")]
+    public void Capture_RawWithAPngNamedLikeTheRawFiles_IsAUsageError(string name)
+    {
+        File.WriteAllText(Path.Combine(_dir, "shot.json"), "kept");
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, name), "--raw");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--raw writes", cli.Error.ToString());
+        Assert.Contains("would be overwritten", cli.Error.ToString());
+        Assert.Equal([Path.Combine(_dir, "shot.json")], Directory.GetFileSystemEntries(_dir));
+        Assert.Equal("kept", File.ReadAllText(Path.Combine(_dir, "shot.json")));
+    }
+
+    [Fact]
+    public void Capture_RawSeriesWithTheNumberInTheExtension_IsAUsageError()
+    {
+        var cli = new CliRunner();
+
+        // x.{n} gives PNGs x.0 and x.1, but both captures' raw files would be x.raw and x.json.
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "x.{n}"), "--raw", "--count", "2", "--interval", "0");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("put {n} before the extension", cli.Error.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Capture_CursorTheConverterRefuses_NamesTheCursorPlane()
+    {
+        // The sim's 64x64 AR24 cursor, reported as Yf-tiled: a layout the plane query accepts
+        // (a known modifier, whole tiles) and the CPU converter does not undo.
+        var cli = new CliRunner(new YfCursorOpener());
+
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "x.png"));
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string error = cli.Error.ToString().Trim();
+        Assert.StartsWith("vgpuview: sim: cursor plane AR24 I915_Yf_TILED 64x64 stride 256 ", error);
+        Assert.Contains(": unsupported modifier I915_Yf_TILED", error);
+        Assert.DoesNotContain("primary", error);
+        Assert.DoesNotContain("Parameter", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData("9")]
+    [InlineData("-1")]
+    [InlineData("bogus")]
+    public void Capture_FilterNotByName_IsAUsageErrorBeforeTheDeviceOpens(string filter)
+    {
+        var cli = new CliRunner();
+
+        // sim:unplug=0 fails as soon as it is queried (exit 1): exit 2 means parsing refused first.
+        int code = cli.Run("capture", "sim:unplug=0", "-o", Path.Combine(_dir, "x.png"), "--filter", filter);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        string error = cli.Error.ToString();
+        Assert.Contains($"--filter must be one of up, adaptive, none, sub, average, paeth, not '{filter}'", error);
+        Assert.DoesNotContain("VgpuView.", error);
+        Assert.DoesNotContain("Parameter", error);
+        Assert.DoesNotContain("ENODEV", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Theory]
+    [InlineData("paeth", 4)]
+    [InlineData("NONE", 0)]
+    [InlineData("Sub", 1)]
+    public void Capture_FilterByNameInAnyCase_FiltersEveryRowSo(string filter, int filterType)
+    {
+        string png = Path.Combine(_dir, "x.png");
+
+        Capture("sim:640x480", "-o", png, "--no-cursor", "--filter", filter);
+
+        // The sim's screen is opaque: RGB8, 1 + 640 * 3 bytes a row, each starting with its filter type.
+        byte[] rows = InflatedImageData(File.ReadAllBytes(png));
+        const int rowBytes = 1 + (640 * 3);
+        Assert.Equal(rowBytes * 480, rows.Length);
+        for (int y = 0; y < 480; y++)
+        {
+            Assert.True(rows[y * rowBytes] == filterType, $"row {y} has filter type {rows[y * rowBytes]}, expected {filterType}");
+        }
     }
 
     [Fact]
@@ -246,7 +593,60 @@ public sealed class CaptureTests : IDisposable
 
         Assert.Equal(ExitCodes.DeviceFailure, code);
         Assert.Contains("cannot be mapped by the CPU (EACCES", cli.Error.ToString());
-        Assert.Contains("--gpu", cli.Error.ToString());
+        Assert.Contains("read-only dma-bufs: use --gpu, which imports the dma-buf without mapping it", cli.Error.ToString());
+        Assert.DoesNotContain("--raw", cli.Error.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Capture_RawOfADmaBufTheCpuCannotMap_PointsToGpuWithoutRaw()
+    {
+        var cli = new CliRunner();
+
+        int code = cli.Run("capture", "sim:mbochs,cpu-map=off", "-o", Path.Combine(_dir, "x.png"), "--raw");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Contains("cannot be mapped by the CPU (EACCES", cli.Error.ToString());
+        Assert.Contains("use --gpu, which imports the dma-buf without mapping it, and leave out --raw", cli.Error.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Capture_GpuRawOfADmaBufTheCpuCannotMap_FailsBeforeWritingAnything()
+    {
+        Requires.That(File.Exists("/usr/lib/x86_64-linux-gnu/libEGL.so.1"), "libEGL.so.1 with Mesa (Debian packages libegl1 libegl-mesa0)");
+        var cli = new CliRunner();
+
+        // --gpu alone can import the dma-buf (with Mesa 25) and write the PNG; --raw needs its
+        // bytes on the CPU, so the capture must fail on that before the PNG is written.
+        int code = cli.Run("capture", "sim:mbochs,cpu-map=off", "-o", Path.Combine(_dir, "x.png"), "--gpu", "--raw");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string error = cli.Error.ToString();
+        Assert.Contains("cannot be mapped by the CPU (EACCES", error);
+        Assert.Contains("--raw saves the plane's bytes, which needs the CPU to read them even with --gpu: capture with --gpu but without --raw", error);
+        Assert.DoesNotContain("use --gpu", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+        Assert.Equal(string.Empty, cli.Output.ToString());
+    }
+
+    [Fact]
+    public void Capture_GpuRawOfADmaBufTheCpuCannotMap_Mesa25_FailsBeforeImportingOrWriting()
+    {
+        if (!GpuChild.InMesa25)
+        {
+            GpuChild.RunUnderMesa25(typeof(CaptureTests).FullName + "." + nameof(Capture_GpuRawOfADmaBufTheCpuCannotMap_Mesa25_FailsBeforeImportingOrWriting));
+            return;
+        }
+
+        // Mesa 25 offers dma-buf import, so the GL side would take the plane without a CPU
+        // mapping; --raw still needs one, and the capture fails on that before the GL side is asked.
+        var cli = new CliRunner();
+        int code = cli.Run("capture", "sim:mbochs,cpu-map=off", "-o", Path.Combine(_dir, "x.png"), "--gpu", "--raw");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        Assert.Contains("capture with --gpu but without --raw", cli.Error.ToString());
+        Assert.DoesNotContain("gl: primary plane", cli.Error.ToString());
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
     }
 
@@ -265,6 +665,96 @@ public sealed class CaptureTests : IDisposable
         Assert.Contains("EGL_EXT_image_dma_buf_import", error);
         Assert.Contains("mmap failed with EACCES", error);
         Assert.DoesNotContain("use --gpu", error);
+    }
+
+    /// <summary>Opens the default sim, whose cursor plane answers with the Yf tiling modifier.</summary>
+    private sealed class YfCursorOpener : IDeviceOpener
+    {
+        public SysfsTree Sysfs { get; } = new();
+
+        public VgpuDevice Open(string spec) => new(new YfCursor(SimulatedDevices.Open(string.Empty)), spec);
+
+        private sealed class YfCursor(IVfioDevice inner) : IVfioDevice
+        {
+            public string Name => inner.Name;
+
+            public int QueryGfxPlane(ref vfioplanes::Interop.Vfio.vfio_device_gfx_plane_info info)
+            {
+                int errno = inner.QueryGfxPlane(ref info);
+                if (errno == 0 && info.drm_plane_type == vfioplanes::Interop.Vfio.DRM_PLANE_TYPE_CURSOR && info.drm_format != 0)
+                {
+                    info.drm_format_mod = DrmModifier.I915YfTiled;
+                }
+
+                return errno;
+            }
+
+            public int GetDeviceInfo(ref vfioplanes::Interop.Vfio.vfio_device_info info) => inner.GetDeviceInfo(ref info);
+
+            public int GetRegionInfo(Span<byte> buffer) => inner.GetRegionInfo(buffer);
+
+            public int GetGfxDmaBuf(uint dmabufId, out SafeFdHandle? dmabuf) => inner.GetGfxDmaBuf(dmabufId, out dmabuf);
+
+            public int Read(Span<byte> buffer, long offset, out int bytesRead) => inner.Read(buffer, offset, out bytesRead);
+
+            public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten) => inner.Write(buffer, offset, out bytesWritten);
+
+            public SafeMappedRegion Map(long offset, long length, bool writable) => inner.Map(offset, length, writable);
+
+            public void Dispose() => inner.Dispose();
+        }
+    }
+
+    // Reads the FIFO with cat while run runs, so the writer's open finds a reader. A writer that
+    // replaced the FIFO instead leaves cat waiting for one: it is killed after a while.
+    private static byte[] ReadFifoWhile(string fifo, Action run)
+    {
+        using Process cat = Process.Start(new ProcessStartInfo(Requires.Program("cat", "coreutils"), [fifo]) { RedirectStandardOutput = true })!;
+        using var read = new MemoryStream();
+        Task copy = cat.StandardOutput.BaseStream.CopyToAsync(read);
+        run();
+        bool ended = cat.WaitForExit(10_000);
+        if (!ended)
+        {
+            cat.Kill();
+        }
+
+        Assert.True(ended, $"nothing was written into the FIFO {fifo}");
+        copy.Wait();
+        return read.ToArray();
+    }
+
+    // The concatenated IDAT chunks of a PNG, inflated: the filtered rows (PNG spec, sections 5.3 and 10).
+    private static byte[] InflatedImageData(byte[] png)
+    {
+        using var idat = new MemoryStream();
+        for (int at = 8; at < png.Length;)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
+            if (png.AsSpan(at + 4, 4).SequenceEqual("IDAT"u8))
+            {
+                idat.Write(png, at + 8, length);
+            }
+
+            at += 12 + length;
+        }
+
+        idat.Position = 0;
+        using var zlib = new System.IO.Compression.ZLibStream(idat, System.IO.Compression.CompressionMode.Decompress);
+        using var rows = new MemoryStream();
+        zlib.CopyTo(rows);
+        return rows.ToArray();
+    }
+
+    private static string Tool(string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(Requires.Program(program, "coreutils"), args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using Process p = Process.Start(start)!;
+        string output = p.StandardOutput.ReadToEnd();
+        string errors = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"{program} {string.Join(' ', args)} failed: {errors}");
+        return output;
     }
 
     private static int Capture(params string[] args)
