@@ -503,7 +503,7 @@ public sealed class CaptureTests : IDisposable
     {
         // The sim's 64x64 AR24 cursor, reported as Yf-tiled: a layout the plane query accepts
         // (a known modifier, whole tiles) and the CPU converter does not undo.
-        var cli = new CliRunner(new YfCursorOpener());
+        var cli = new CliRunner(new YfTiledOpener(vfioplanes::Interop.Vfio.DRM_PLANE_TYPE_CURSOR));
 
         int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "x.png"));
 
@@ -665,44 +665,6 @@ public sealed class CaptureTests : IDisposable
         Assert.Contains("EGL_EXT_image_dma_buf_import", error);
         Assert.Contains("mmap failed with EACCES", error);
         Assert.DoesNotContain("use --gpu", error);
-    }
-
-    /// <summary>Opens the default sim, whose cursor plane answers with the Yf tiling modifier.</summary>
-    private sealed class YfCursorOpener : IDeviceOpener
-    {
-        public SysfsTree Sysfs { get; } = new();
-
-        public VgpuDevice Open(string spec) => new(new YfCursor(SimulatedDevices.Open(string.Empty)), spec);
-
-        private sealed class YfCursor(IVfioDevice inner) : IVfioDevice
-        {
-            public string Name => inner.Name;
-
-            public int QueryGfxPlane(ref vfioplanes::Interop.Vfio.vfio_device_gfx_plane_info info)
-            {
-                int errno = inner.QueryGfxPlane(ref info);
-                if (errno == 0 && info.drm_plane_type == vfioplanes::Interop.Vfio.DRM_PLANE_TYPE_CURSOR && info.drm_format != 0)
-                {
-                    info.drm_format_mod = DrmModifier.I915YfTiled;
-                }
-
-                return errno;
-            }
-
-            public int GetDeviceInfo(ref vfioplanes::Interop.Vfio.vfio_device_info info) => inner.GetDeviceInfo(ref info);
-
-            public int GetRegionInfo(Span<byte> buffer) => inner.GetRegionInfo(buffer);
-
-            public int GetGfxDmaBuf(uint dmabufId, out SafeFdHandle? dmabuf) => inner.GetGfxDmaBuf(dmabufId, out dmabuf);
-
-            public int Read(Span<byte> buffer, long offset, out int bytesRead) => inner.Read(buffer, offset, out bytesRead);
-
-            public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten) => inner.Write(buffer, offset, out bytesWritten);
-
-            public SafeMappedRegion Map(long offset, long length, bool writable) => inner.Map(offset, length, writable);
-
-            public void Dispose() => inner.Dispose();
-        }
     }
 
     // Reads the FIFO with cat while run runs, so the writer's open finds a reader. A writer that

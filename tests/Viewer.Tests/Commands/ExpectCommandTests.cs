@@ -1,3 +1,5 @@
+extern alias vfioplanes;
+
 using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Discovery;
@@ -168,26 +170,22 @@ public sealed class ExpectCommandTests : IDisposable
             cli.Error.ToString().ReplaceLineEndings("\n"));
     }
 
-    // YUYV packs two pixels in four bytes, so 41 pixels need 21 * 4 = 84 bytes a row: a stride of
-    // 82 (41 * 2, which the replay accepts) is short of a row the converter can read.
+    // The sim's planes reported as Yf-tiled: the plane query accepts them, the converter does not.
     [Theory]
     [InlineData("primary")]
     [InlineData("cursor")]
     public void APlaneTheConverterRefuses_IsADeviceFailureNamingThePlane(string refused)
     {
-        File.WriteAllBytes(Path.Combine(_dir, "p.raw"), new byte[W * H * 4]);
-        File.WriteAllBytes(Path.Combine(_dir, "odd.raw"), new byte[82 * 10]);
-        string good = $$"""{"plane":"primary","file":"p.raw","format":"XR24","width":{{W}},"height":{{H}},"stride":{{W * 4}}}""";
-        string odd = $$"""{"plane":"{{refused}}","file":"odd.raw","format":"YUYV","width":41,"height":10,"stride":82}""";
-        string json = Path.Combine(_dir, "odd.json");
-        File.WriteAllText(json, refused == "primary" ? $$"""{"planes":[{{odd}}]}""" : $$"""{"planes":[{{good}},{{odd}}]}""");
-        var cli = new CliRunner();
+        uint type = refused == "primary" ? vfioplanes::Interop.Vfio.DRM_PLANE_TYPE_PRIMARY : vfioplanes::Interop.Vfio.DRM_PLANE_TYPE_CURSOR;
+        var cli = new CliRunner(new YfTiledOpener(type));
 
-        Assert.Equal(ExitCodes.DeviceFailure, cli.Run("expect", "sim:replay=" + json, Needle(0, 0, 4, 4), "--timeout", "5"));
+        Assert.Equal(ExitCodes.DeviceFailure, cli.Run("expect", "sim", Needle(0, 0, 4, 4), "--timeout", "5"));
 
         string error = cli.Error.ToString().ReplaceLineEndings("\n");
-        Assert.StartsWith($"vgpuview: sim:replay={json}: {refused} plane YUYV LINEAR 41x10 stride 82 size 820 ", error);
-        Assert.EndsWith(" cannot be converted: layout.Stride 82 is below the 84 bytes of a row (41 pixels of YUYV)\n", error);
+        string plane = refused == "primary" ? "XR24 I915_Yf_TILED 1024x768 stride 4096 " : "AR24 I915_Yf_TILED 64x64 stride 256 ";
+        Assert.StartsWith($"vgpuview: sim: {refused} plane {plane}", error);
+        Assert.Contains(" cannot be converted: unsupported modifier I915_Yf_TILED", error);
+        Assert.DoesNotContain("Parameter", error);
         Assert.Equal(string.Empty, cli.Output.ToString());
     }
 
@@ -215,7 +213,7 @@ public sealed class ExpectCommandTests : IDisposable
 
     public static TheoryData<string, string> UnwritableSavePaths => new()
     {
-        { "", "--save-closest needs a PNG file name, not ''" },
+        { "", "--save-closest must be a path, not an empty" },
         { "{dir}/missing/c.png", "--save-closest {dir}/missing/c.png: the directory {dir}/missing does not exist" },
         { "{dir}", "--save-closest {dir}: that is a directory; give a PNG file name" },
         // sysfs refuses new files even to root.
