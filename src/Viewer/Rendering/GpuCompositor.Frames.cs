@@ -89,7 +89,9 @@ public sealed partial class GpuCompositor
                 $"{_cache?.Device.Name}: {state.Plane.ToString().ToLowerInvariant()} plane {p.FormatName} {p.Width}x{p.Height}, dma-buf {p.Id}: " +
                 $"GPU capture tried dma-buf import, which is not possible here ({texture.UploadReason}), then the upload fallback, " +
                 $"which needs a CPU mapping of the dma-buf, and mmap failed with {Errno.Name(e.Errno)}. " +
-                "A renderer whose EGL offers EGL_EXT_image_dma_buf_import for this format imports the plane without mapping it.");
+                (_egl.ReadsDmaBufThroughCpu
+                    ? "A software renderer cannot show a dma-buf the CPU cannot map; a GPU whose EGL offers EGL_EXT_image_dma_buf_import for this format imports it without a CPU mapping."
+                    : "A renderer whose EGL offers EGL_EXT_image_dma_buf_import for this format imports the plane without mapping it."));
         }
     }
 

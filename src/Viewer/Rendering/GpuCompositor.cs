@@ -1,3 +1,4 @@
+using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.VfioPlanes.SafeHandles;
@@ -158,7 +159,7 @@ public sealed partial class GpuCompositor : IDisposable
         var texture = new PlaneTexture(this, plane, format, dmabuf, borrowedMapping: null, fedByCaller);
         try
         {
-            string? reason = ImportRefusal(plane, format, out bool withModifier);
+            string? reason = ImportRefusal(plane, format, out bool withModifier) ?? CpuMapRefusal(dmabuf, plane);
             if (reason is null)
             {
                 if (texture.TryImport(_egl, withModifier, out string? failure))
@@ -258,6 +259,31 @@ public sealed partial class GpuCompositor : IDisposable
 
         ModifierListing listing = _egl.ListingOf(format.CarrierFourcc, plane.Modifier);
         return ModifierListings.Refusal(format.CarrierFourcc, plane.Modifier, listing, out withModifier);
+    }
+
+    /// <summary>
+    /// Why a renderer that reads dma-bufs through the CPU (<see cref="HeadlessEgl.ReadsDmaBufThroughCpu"/>)
+    /// cannot import <paramref name="dmabuf"/>, or null. Such a renderer accepts the import of a
+    /// buffer it cannot map and crashes at the first read of it, so a one-page read-only mapping is
+    /// tried first; a GPU imports without a CPU mapping and is not asked.
+    /// </summary>
+    private string? CpuMapRefusal(SafeFdHandle dmabuf, in PlaneInfo plane)
+    {
+        if (!_egl.ReadsDmaBufThroughCpu)
+        {
+            return null;
+        }
+
+        try
+        {
+            SafeMappedRegion.Map(dmabuf, 0, Environment.SystemPageSize, writable: false, $"dma-buf {plane.Id}").Dispose();
+            return null;
+        }
+        catch (Exception e) when (e is VfioException or UnauthorizedAccessException or FileNotFoundException)
+        {
+            int errno = (e as VfioException ?? e.InnerException as VfioException)?.Errno ?? 0;
+            return $"the renderer {_egl.GlRenderer} reads dma-bufs through the CPU, and mmap of this one failed with {Errno.Name(errno)}";
+        }
     }
 
     /// <summary>

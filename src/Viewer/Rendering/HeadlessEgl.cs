@@ -57,6 +57,13 @@ internal sealed class HeadlessEgl : IDisposable
 
     public int MaxTextureSize { get; }
 
+    /// <summary>
+    /// A software renderer (Mesa's llvmpipe or softpipe): it has no GPU to hand a dma-buf to, so
+    /// an imported image is sampled through a CPU mapping of the buffer, and one the CPU cannot
+    /// map yields an image that faults when drawn or read (Mesa only prints a warning).
+    /// </summary>
+    public bool ReadsDmaBufThroughCpu => GlRenderer.StartsWith("llvmpipe", StringComparison.Ordinal) || GlRenderer.StartsWith("softpipe", StringComparison.Ordinal);
+
     /// <summary>EGL_EXT_image_dma_buf_import on this display, and GL_OES_EGL_image to bind the images.</summary>
     public bool CanImportDmaBuf { get; }
 

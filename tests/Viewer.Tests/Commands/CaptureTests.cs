@@ -667,6 +667,29 @@ public sealed class CaptureTests : IDisposable
         Assert.DoesNotContain("use --gpu", error);
     }
 
+    [Fact]
+    public void Capture_GpuOfAnUnmappableDmaBuf_Mesa25Llvmpipe_FailsNamingTheSoftwareRendererWithoutImporting()
+    {
+        if (!GpuChild.InMesa25)
+        {
+            GpuChild.RunUnderMesa25(typeof(CaptureTests).FullName + "." + nameof(Capture_GpuOfAnUnmappableDmaBuf_Mesa25Llvmpipe_FailsNamingTheSoftwareRendererWithoutImporting));
+            return;
+        }
+
+        // llvmpipe samples an imported dma-buf through a CPU mapping: an import of one the CPU
+        // cannot map is accepted, draws without a GL error, and faults the process at readback.
+        var cli = new CliRunner();
+        int code = cli.Run("capture", "sim:mbochs,cpu-map=off", "-o", Path.Combine(_dir, "x.png"), "--gpu");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string error = cli.Error.ToString();
+        Assert.Contains("reads dma-bufs through the CPU, and mmap of this one failed with EACCES", error);
+        Assert.Contains("mmap failed with EACCES", error);
+        Assert.Contains("A software renderer cannot show a dma-buf the CPU cannot map", error);
+        Assert.DoesNotContain("internal error", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
     /// <summary>Opens the default sim, whose cursor plane answers with the Yf tiling modifier.</summary>
     private sealed class YfCursorOpener : IDeviceOpener
     {
