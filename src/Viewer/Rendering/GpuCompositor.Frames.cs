@@ -26,7 +26,22 @@ public sealed partial class GpuCompositor
         DisposeRetired();
         PlaneTexture? primary = TextureFor(frame.Primary);
         PlaneTexture? cursor = drawCursor ? TextureFor(frame.Cursor) : null;
-        Render(primary, cursor, frame.Cursor.Info.X, frame.Cursor.Info.Y);
+        if (Draw(primary, cursor, frame.Cursor.Info.X, frame.Cursor.Info.Y))
+        {
+            // A failed import fell back to uploads: this path feeds its textures itself, and a
+            // fallen-back one has no pixels until it gets this frame's bytes.
+            Refill(frame.Primary, primary);
+            Refill(frame.Cursor, cursor);
+            Draw(primary, cursor, frame.Cursor.Info.X, frame.Cursor.Info.Y);
+        }
+    }
+
+    private void Refill(PlaneState state, PlaneTexture? texture)
+    {
+        if (texture is { Path: PlanePath.Upload, HasPixels: false })
+        {
+            Upload(state, texture);
+        }
     }
 
     private PlaneTexture? TextureFor(PlaneState state)

@@ -118,6 +118,9 @@ public sealed partial class GpuCompositor : IDisposable
 
     internal HeadlessEgl Egl => _egl;
 
+    /// <summary>Tests: every first draw of an import counts as failed, as a driver's GL error would make it, to exercise the fallback.</summary>
+    internal bool FailFirstDraws { get; set; }
+
     /// <summary>Textures made here and not yet disposed; shutdown disposes what is left.</summary>
     internal int LiveTextures => _textures.Count;
 
@@ -293,6 +296,16 @@ public sealed partial class GpuCompositor : IDisposable
     /// </summary>
     internal void Render(PlaneTexture? primary, PlaneTexture? cursor, int cursorX, int cursorY)
     {
+        if (Draw(primary, cursor, cursorX, cursorY))
+        {
+            // A failed import fell back to uploads; Prepare fills the textures from their mappings.
+            Draw(primary, cursor, cursorX, cursorY);
+        }
+    }
+
+    /// <summary>Draws the frame once; true when an import failed its first draw and fell back, so the frame must be drawn again.</summary>
+    private bool Draw(PlaneTexture? primary, PlaneTexture? cursor, int cursorX, int cursorY)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _egl.MakeCurrent();
         DisposeRetired();
@@ -303,7 +316,7 @@ public sealed partial class GpuCompositor : IDisposable
 
         if (Width == 0)
         {
-            return;
+            return false;
         }
 
         // An error left by earlier GL work (the window's overlay and blit, an upload) must not be
@@ -345,29 +358,40 @@ public sealed partial class GpuCompositor : IDisposable
         }
 
         Stats.Frames++;
-        CheckFirstDraw(primary, cursor, cursorX, cursorY);
+        if (CheckFirstDraw(primary, cursor))
+        {
+            return true;
+        }
+
         LogPath(PlaneType.Primary, primary);
         LogPath(PlaneType.Cursor, cursor);
+        return false;
     }
 
     /// <summary>
     /// A created EGLImage does not prove the import worked: the first draw from it must leave
-    /// no GL error. A failed one falls back to uploads of the same buffer, and the frame is drawn again.
+    /// no GL error. A failed one falls back to uploads of the same buffer; true tells the caller
+    /// to fill those textures and draw the frame again.
     /// </summary>
-    private void CheckFirstDraw(PlaneTexture? primary, PlaneTexture? cursor, int cursorX, int cursorY)
+    private bool CheckFirstDraw(PlaneTexture? primary, PlaneTexture? cursor)
     {
         bool pending = (primary is { Path: PlanePath.Import, Verified: false }) || (cursor is { Path: PlanePath.Import, Verified: false });
         if (!pending)
         {
-            return;
+            return false;
         }
 
         uint error = Interop.Gl.GetError();
+        if (FailFirstDraws && error == Interop.Gl.GL_NO_ERROR)
+        {
+            error = Interop.Gl.GL_INVALID_OPERATION;
+        }
+
         if (error == Interop.Gl.GL_NO_ERROR)
         {
             primary?.Verified = true;
             cursor?.Verified = true;
-            return;
+            return false;
         }
 
         foreach (PlaneTexture? t in (ReadOnlySpan<PlaneTexture?>)[primary, cursor])
@@ -379,7 +403,7 @@ public sealed partial class GpuCompositor : IDisposable
             }
         }
 
-        Render(primary, cursor, cursorX, cursorY);
+        return true;
     }
 
     private void LogPath(PlaneType plane, PlaneTexture? texture)

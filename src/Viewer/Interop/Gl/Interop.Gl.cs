@@ -10,6 +10,7 @@ internal static partial class Interop
     internal static unsafe partial class Gl
     {
         internal const uint GL_NO_ERROR = 0;
+        internal const uint GL_INVALID_OPERATION = 0x0502;
         internal const uint GL_VENDOR = 0x1F00;
         internal const uint GL_RENDERER = 0x1F01;
         internal const uint GL_VERSION = 0x1F02;
