@@ -1,5 +1,6 @@
 using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Planes;
+using VgpuView.Viewer.Commands;
 
 namespace VgpuView.Viewer.Rendering;
 
@@ -40,7 +41,14 @@ public sealed partial class GpuCompositor
     {
         if (texture is { Path: PlanePath.Upload, HasPixels: false })
         {
-            Upload(state, texture);
+            try
+            {
+                Upload(state, texture);
+            }
+            catch (ArgumentException e)
+            {
+                throw PlaneText.Fault(_cache?.Device.Name ?? "device", state.Info, e);
+            }
         }
     }
 
@@ -50,6 +58,21 @@ public sealed partial class GpuCompositor
         {
             return null;
         }
+
+        try
+        {
+            return TextureOrFault(state);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            // The device's layout is one the renderer cannot take (a format it does not know, a
+            // size beyond a texture, a tiling the upload cannot undo): say whose plane, as CPU capture does.
+            throw PlaneText.Fault(_cache?.Device.Name ?? "device", state.Info, e);
+        }
+    }
+
+    private PlaneTexture TextureOrFault(PlaneState state)
+    {
 
         PlaneTexture texture;
         if (state.DmaBuf is { } entry)

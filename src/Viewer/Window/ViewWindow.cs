@@ -76,6 +76,10 @@ internal sealed class ViewWindow : IDisposable
     private bool _gone;
     private string? _goneMessage;
     private string? _problem;
+
+    // What makes a problem the same one: a plane fault's message names the buffer, which changes
+    // with every page flip, its cause does not; null takes the problem's text.
+    private string? _problemCause;
     private string? _reportedProblem;
     private PlaneInfo _titled;
     private bool _titledShown = true;
@@ -192,11 +196,14 @@ internal sealed class ViewWindow : IDisposable
 
                 // The last good buffer may be on screen while the device's newest answer is invalid.
                 _problem = _frame.Primary.Status == PlaneStatus.Invalid ? _frame.Primary.Message : null;
+                _problemCause = null;
             }
-            catch (Exception e) when (e is ArgumentException or NotSupportedException or GlException or EglException or IOException)
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidDataException or GlException or EglException or IOException)
             {
-                // A plane the renderer cannot draw: say why, keep the last good frame.
-                _problem = $"{_device.Name}: {e.Message}";
+                // A plane the renderer cannot draw: say why, keep the last good frame. The
+                // renderer's plane faults name the device already.
+                _problem = e.Message.StartsWith(_device.Name + ": ", StringComparison.Ordinal) ? e.Message : $"{_device.Name}: {e.Message}";
+                _problemCause = e is InvalidDataException { InnerException: { } cause } ? cause.Message : null;
             }
         }
 
@@ -220,6 +227,7 @@ internal sealed class ViewWindow : IDisposable
                 string why = _frame.Primary.Message ?? _frame.Cursor.Message ?? _device.Name + ": the device is gone";
                 _error.WriteLine($"vgpuview: {why}");
                 _problem = null;
+                _problemCause = null;
                 _wrappedSource = null;
                 _goneMessage = "Device gone: " + why;
             }
@@ -231,7 +239,12 @@ internal sealed class ViewWindow : IDisposable
         }
 
         PlaneState primary = _frame.Primary;
-        _problem = primary.Status == PlaneStatus.Invalid ? primary.Message : _problem;
+        if (primary.Status == PlaneStatus.Invalid)
+        {
+            _problem = primary.Message;
+            _problemCause = null;
+        }
+
         if (primary.Status == PlaneStatus.Disabled)
         {
             return DisabledMessage;
@@ -247,14 +260,15 @@ internal sealed class ViewWindow : IDisposable
 
     private void ReportProblem()
     {
-        if (!ReferenceEquals(_problem, _reportedProblem) && !string.Equals(_problem, _reportedProblem, StringComparison.Ordinal))
+        string? same = _problemCause ?? _problem;
+        if (!ReferenceEquals(same, _reportedProblem) && !string.Equals(same, _reportedProblem, StringComparison.Ordinal))
         {
             if (_problem is not null)
             {
                 _error.WriteLine($"vgpuview: {_problem}");
             }
 
-            _reportedProblem = _problem;
+            _reportedProblem = same;
         }
     }
 

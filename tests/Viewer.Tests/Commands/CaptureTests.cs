@@ -503,7 +503,7 @@ public sealed class CaptureTests : IDisposable
     {
         // The sim's 64x64 AR24 cursor, reported as Yf-tiled: a layout the plane query accepts
         // (a known modifier, whole tiles) and the CPU converter does not undo.
-        var cli = new CliRunner(new YfCursorOpener());
+        var cli = new CliRunner(new YfPlaneOpener());
 
         int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "x.png"));
 
@@ -512,6 +512,43 @@ public sealed class CaptureTests : IDisposable
         Assert.StartsWith("vgpuview: sim: cursor plane AR24 I915_Yf_TILED 64x64 stride 256 ", error);
         Assert.Contains(": unsupported modifier I915_Yf_TILED", error);
         Assert.DoesNotContain("primary", error);
+        Assert.DoesNotContain("Parameter", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Capture_GpuOfACursorTheRendererRefuses_NamesTheDeviceAndTheCursorPlane()
+    {
+        Requires.That(File.Exists("/usr/lib/x86_64-linux-gnu/libEGL.so.1"), "libEGL.so.1 with Mesa (Debian packages libegl1 libegl-mesa0)");
+
+        // Nothing imports a Yf-tiled cursor here (Mesa 22 imports nothing), and the upload
+        // fallback cannot undo Yf: a fault of the device's plane, not of the command line.
+        var cli = new CliRunner(new YfPlaneOpener());
+
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "x.png"), "--gpu");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string error = cli.Error.ToString();
+        Assert.Contains("vgpuview: sim: cursor plane AR24 I915_Yf_TILED 64x64 stride 256 ", error);
+        Assert.Contains(": unsupported modifier I915_Yf_TILED", error);
+        Assert.DoesNotContain("internal error", error);
+        Assert.DoesNotContain("Parameter", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Capture_GpuOfAPrimaryTheRendererRefuses_NamesTheDeviceAndThePrimaryPlane()
+    {
+        Requires.That(File.Exists("/usr/lib/x86_64-linux-gnu/libEGL.so.1"), "libEGL.so.1 with Mesa (Debian packages libegl1 libegl-mesa0)");
+        var cli = new CliRunner(new YfPlaneOpener(primary: true));
+
+        int code = cli.Run("capture", "sim:640x480", "-o", Path.Combine(_dir, "x.png"), "--gpu");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string error = cli.Error.ToString();
+        Assert.Contains("vgpuview: sim:640x480: primary plane XR24 I915_Yf_TILED 640x480 stride 2560 ", error);
+        Assert.Contains(": unsupported modifier I915_Yf_TILED", error);
+        Assert.DoesNotContain("internal error", error);
         Assert.DoesNotContain("Parameter", error);
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
     }
@@ -688,44 +725,6 @@ public sealed class CaptureTests : IDisposable
         Assert.Contains("A software renderer cannot show a dma-buf the CPU cannot map", error);
         Assert.DoesNotContain("internal error", error);
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
-    }
-
-    /// <summary>Opens the default sim, whose cursor plane answers with the Yf tiling modifier.</summary>
-    private sealed class YfCursorOpener : IDeviceOpener
-    {
-        public SysfsTree Sysfs { get; } = new();
-
-        public VgpuDevice Open(string spec) => new(new YfCursor(SimulatedDevices.Open(string.Empty)), spec);
-
-        private sealed class YfCursor(IVfioDevice inner) : IVfioDevice
-        {
-            public string Name => inner.Name;
-
-            public int QueryGfxPlane(ref vfioplanes::Interop.Vfio.vfio_device_gfx_plane_info info)
-            {
-                int errno = inner.QueryGfxPlane(ref info);
-                if (errno == 0 && info.drm_plane_type == vfioplanes::Interop.Vfio.DRM_PLANE_TYPE_CURSOR && info.drm_format != 0)
-                {
-                    info.drm_format_mod = DrmModifier.I915YfTiled;
-                }
-
-                return errno;
-            }
-
-            public int GetDeviceInfo(ref vfioplanes::Interop.Vfio.vfio_device_info info) => inner.GetDeviceInfo(ref info);
-
-            public int GetRegionInfo(Span<byte> buffer) => inner.GetRegionInfo(buffer);
-
-            public int GetGfxDmaBuf(uint dmabufId, out SafeFdHandle? dmabuf) => inner.GetGfxDmaBuf(dmabufId, out dmabuf);
-
-            public int Read(Span<byte> buffer, long offset, out int bytesRead) => inner.Read(buffer, offset, out bytesRead);
-
-            public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten) => inner.Write(buffer, offset, out bytesWritten);
-
-            public SafeMappedRegion Map(long offset, long length, bool writable) => inner.Map(offset, length, writable);
-
-            public void Dispose() => inner.Dispose();
-        }
     }
 
     // Reads the FIFO with cat while run runs, so the writer's open finds a reader. A writer that

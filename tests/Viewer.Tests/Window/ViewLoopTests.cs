@@ -4,6 +4,7 @@ using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.Viewer.Commands;
 using VgpuView.Viewer.Rendering;
+using VgpuView.Viewer.Tests.Cli;
 using VgpuView.Viewer.SafeHandles;
 using VgpuView.Viewer.Window;
 using Xunit;
@@ -93,6 +94,25 @@ public sealed class ViewLoopTests : IDisposable
         Assert.Equal(texturesBefore, PlaneTexture.Live);
         Assert.Equal(imagesBefore, SafeEglImageHandle.Live);
         Assert.InRange(OpenFds(), 0, fdsBefore);
+    }
+
+    [Fact]
+    public void View_PrimaryTheRendererRefuses_SaysOnceWhichPlaneOfWhichDeviceAndKeepsRunning()
+    {
+        using XSession x = XSession.Start();
+        SetDisplay(x.Display);
+        using VgpuDevice device = new YfPlaneOpener(primary: true).Open("sim:640x480");
+        var error = new StringWriter();
+        var options = new ViewOptions { Device = "sim", Fps = 0, NoVsync = true, Frames = 20 };
+        using var view = new ViewWindow(TextWriter.Null, error, device, options);
+
+        Assert.Equal(0, view.Run(TestContext.Current.CancellationToken));
+
+        Assert.Equal(20, view.Frames);
+        string[] faults = [.. error.ToString().Split('\n').Where(l => l.Contains("I915_Yf_TILED", StringComparison.Ordinal))];
+        Assert.Single(faults);
+        Assert.StartsWith("vgpuview: sim:640x480: primary plane XR24 I915_Yf_TILED 640x480 stride 2560 ", faults[0]);
+        Assert.Contains(": unsupported modifier I915_Yf_TILED", faults[0]);
     }
 
     [Fact]
