@@ -414,7 +414,11 @@ internal sealed class ViewWindow : IDisposable
         }
     }
 
-    /// <summary>Saves a PNG of the frame on screen through the CPU capture path and prints its path.</summary>
+    /// <summary>
+    /// Saves a PNG of the frame on screen through the CPU capture path, or read back from the
+    /// renderer when the CPU cannot map a plane, and prints its path (and, on standard error, when
+    /// it was read back).
+    /// </summary>
     public void SaveScreenshot()
     {
         if (_gone || !_frame.Primary.IsShown)
@@ -425,9 +429,13 @@ internal sealed class ViewWindow : IDisposable
 
         try
         {
-            string path = _screenshot.Save(_frame, _showCursor);
+            string path = _screenshot.Save(_frame, _showCursor, _hasImage && _problem is null ? _compositor : null, out string? readBack);
             _output.WriteLine(path);
             _output.Flush();
+            if (readBack is not null)
+            {
+                _error.WriteLine($"info: view: screenshot {path} read back from the renderer, not converted on the CPU: {readBack}");
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
