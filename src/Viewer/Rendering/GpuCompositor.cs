@@ -252,7 +252,7 @@ public sealed partial class GpuCompositor : IDisposable
 
         if (!_egl.CanImportDmaBuf)
         {
-            return "the EGL display offers no EGL_EXT_image_dma_buf_import";
+            return _egl.NoImportReason;
         }
 
         if (!_egl.IsImportable(format.CarrierFourcc))

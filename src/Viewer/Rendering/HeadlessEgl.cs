@@ -33,8 +33,16 @@ internal sealed class HeadlessEgl : IDisposable
         GlVersion = Interop.Gl.GetString(Interop.Gl.GL_VERSION);
         MaxTextureSize = Interop.Gl.GetInteger(Interop.Gl.GL_MAX_TEXTURE_SIZE);
         Interop.Egl.LoadDisplayExtensions();
-        CanImportDmaBuf = _extensions.Contains("EGL_EXT_image_dma_buf_import") && _extensions.Contains("EGL_KHR_image_base")
-            && Interop.Egl.HasImage && Interop.Gl.HasEglImageTarget;
+
+        // Under glvnd eglGetProcAddress returns a dispatch stub for any gl* name, so a non-null
+        // glEGLImageTargetTexture2DOES proves nothing: the context must list the extension.
+        bool glEglImage = Interop.Gl.HasEglImageTarget && HasWord(Interop.Gl.GetString(Interop.Gl.GL_EXTENSIONS), "GL_OES_EGL_image");
+        NoImportReason =
+            !_extensions.Contains("EGL_EXT_image_dma_buf_import") ? "the EGL display offers no EGL_EXT_image_dma_buf_import"
+            : !_extensions.Contains("EGL_KHR_image_base") || !Interop.Egl.HasImage ? "the EGL display offers no EGL_KHR_image_base"
+            : !glEglImage ? "the GL context offers no GL_OES_EGL_image to bind an imported image"
+            : null;
+        CanImportDmaBuf = NoImportReason is null;
         HasModifiers = CanImportDmaBuf && _extensions.Contains("EGL_EXT_image_dma_buf_import_modifiers")
             && Interop.Egl.HasQueryDmaBufFormats && Interop.Egl.HasQueryDmaBufModifiers;
     }
@@ -66,6 +74,9 @@ internal sealed class HeadlessEgl : IDisposable
 
     /// <summary>EGL_EXT_image_dma_buf_import on this display, and GL_OES_EGL_image to bind the images.</summary>
     public bool CanImportDmaBuf { get; }
+
+    /// <summary>Which of those is missing; null when <see cref="CanImportDmaBuf"/>.</summary>
+    public string? NoImportReason { get; }
 
     /// <summary>EGL_EXT_image_dma_buf_import_modifiers: the driver lists formats and modifiers.</summary>
     public bool HasModifiers { get; }

@@ -127,7 +127,7 @@ internal sealed class ViewWindow : IDisposable
                 {
                     _error.WriteLine(options.NoImport
                         ? "info: view: dma-buf import switched off; planes are uploaded every frame"
-                        : "info: view: the window's EGL display offers no dma-buf import; planes are uploaded every frame");
+                        : $"info: view: no dma-buf import in the window ({egl.NoImportReason}); planes are uploaded every frame");
                 }
             }
             catch
