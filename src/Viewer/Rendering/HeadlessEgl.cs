@@ -84,10 +84,13 @@ internal sealed class HeadlessEgl : IDisposable
     internal SafeEglDisplayHandle Display => _display;
 
     /// <summary>
-    /// Opens the surfaceless Mesa display, else the first EGL device that initialises, and makes a
-    /// GLES 3 context current on this thread without a surface or config.
+    /// Opens the surfaceless Mesa display, else the first EGL device that initialises and gives a
+    /// context, and makes a GLES 3 context current on this thread without a surface or config.
     /// </summary>
-    public static HeadlessEgl Create()
+    public static HeadlessEgl Create() => Create(WithContext);
+
+    /// <param name="withContext">Makes the context on an initialised display, or throws an EglException and disposes the display; tests make one platform fail.</param>
+    internal static HeadlessEgl Create(Func<SafeEglDisplayHandle, string, string?, HeadlessEgl> withContext)
     {
         Interop.Egl.LoadClientExtensions();
         string clientExtensions = Interop.Egl.QueryString(Interop.Egl.EGL_NO_HANDLE, Interop.Egl.EGL_EXTENSIONS) ?? string.Empty;
@@ -98,16 +101,32 @@ internal sealed class HeadlessEgl : IDisposable
             throw new EglException("eglGetProcAddress(eglGetPlatformDisplayEXT)", Interop.Egl.GetError(), "EGL_EXT_platform_base is missing; client extensions: " + clientExtensions);
         }
 
+        // Each display tried and why it gave no context; a display that initialises but makes no
+        // context (a driver without GLES 3 there) leaves the next one to try.
         var failures = new List<string>();
+        bool initialised = false;
+        int lastError = Interop.Egl.EGL_SUCCESS;
         if (HasWord(clientExtensions, "EGL_MESA_platform_surfaceless"))
         {
             nint dpy = Interop.Egl.GetPlatformDisplayEXT(Interop.Egl.EGL_PLATFORM_SURFACELESS_MESA, 0);
             if (dpy != 0 && Interop.Egl.Initialize(dpy, out _, out _) == Interop.Egl.EGL_TRUE)
             {
-                return WithContext(SafeEglDisplayHandle.Adopt(dpy), "surfaceless", null);
+                initialised = true;
+                try
+                {
+                    return withContext(SafeEglDisplayHandle.Adopt(dpy), "surfaceless", null);
+                }
+                catch (EglException e)
+                {
+                    lastError = e.Error;
+                    failures.Add($"surfaceless: {e.Message}");
+                }
             }
-
-            failures.Add($"surfaceless: {EglException.ErrorName(Interop.Egl.GetError())}");
+            else
+            {
+                lastError = Interop.Egl.GetError();
+                failures.Add($"surfaceless: {EglException.ErrorName(lastError)}");
+            }
         }
 
         if (HasWord(clientExtensions, "EGL_EXT_platform_device") && Interop.Egl.HasQueryDevices)
@@ -116,26 +135,40 @@ internal sealed class HeadlessEgl : IDisposable
             int count = Interop.Egl.QueryDevicesEXT(devices);
             if (count < 0)
             {
-                failures.Add($"eglQueryDevicesEXT: {EglException.ErrorName(Interop.Egl.GetError())}");
+                lastError = Interop.Egl.GetError();
+                failures.Add($"eglQueryDevicesEXT: {EglException.ErrorName(lastError)}");
             }
 
             for (int i = 0; i < count; i++)
             {
+                string? file = Interop.Egl.QueryDeviceStringEXT(devices[i], Interop.Egl.EGL_DRM_DEVICE_FILE_EXT);
+                string name = file is null ? $"device {i}" : $"device {i} ({file})";
                 nint dpy = Interop.Egl.GetPlatformDisplayEXT(Interop.Egl.EGL_PLATFORM_DEVICE_EXT, devices[i]);
                 if (dpy != 0 && Interop.Egl.Initialize(dpy, out _, out _) == Interop.Egl.EGL_TRUE)
                 {
-                    string? file = Interop.Egl.QueryDeviceStringEXT(devices[i], Interop.Egl.EGL_DRM_DEVICE_FILE_EXT);
-                    return WithContext(SafeEglDisplayHandle.Adopt(dpy), "device", file);
+                    initialised = true;
+                    try
+                    {
+                        return withContext(SafeEglDisplayHandle.Adopt(dpy), "device", file);
+                    }
+                    catch (EglException e)
+                    {
+                        lastError = e.Error;
+                        failures.Add($"{name}: {e.Message}");
+                    }
                 }
-
-                failures.Add($"device {i}: {EglException.ErrorName(Interop.Egl.GetError())}");
+                else
+                {
+                    lastError = Interop.Egl.GetError();
+                    failures.Add($"{name}: {EglException.ErrorName(lastError)}");
+                }
             }
         }
 
         throw new EglException(
-            "eglInitialize",
-            Interop.Egl.GetError(),
-            $"no headless display (EGL_MESA_platform_surfaceless or EGL_EXT_platform_device) initialised [{string.Join("; ", failures)}]; client extensions: {clientExtensions}");
+            initialised ? "a headless GLES 3 context" : "eglInitialize",
+            lastError,
+            $"no headless display (EGL_MESA_platform_surfaceless or EGL_EXT_platform_device) {(initialised ? "gave a GLES 3 context" : "initialised")} [{string.Join("; ", failures)}]; client extensions: {clientExtensions}");
     }
 
     /// <summary>
@@ -153,7 +186,8 @@ internal sealed class HeadlessEgl : IDisposable
         return new HeadlessEgl(dpy, SafeEglContextHandle.Borrow(dpy, context), platform, null, borrowed: true);
     }
 
-    private static HeadlessEgl WithContext(SafeEglDisplayHandle display, string platform, string? device)
+    /// <summary>Makes a GLES 3 context on <paramref name="display"/> (initialised) current; on failure disposes the display and throws.</summary>
+    internal static HeadlessEgl WithContext(SafeEglDisplayHandle display, string platform, string? device)
     {
         try
         {
