@@ -115,7 +115,7 @@ internal static partial class ViewerCommandLine
                 null => ScaleMode.Fit,
             },
             Zoom = CheckRange(parse.GetValue(s_zoom), 1, ViewLayout.MaxZoom, "--zoom"),
-            Fps = CheckRange(parse.GetValue(s_fps), 0, 1000, "--fps"),
+            Fps = parse.GetValue(s_fps) is int fps ? CheckRange(fps, 0, 1000, "--fps") : null,
             NoVsync = parse.GetValue(s_noVsync),
             Frames = parse.GetValue(s_frames) is int n ? CheckRange(n, 1, int.MaxValue, "--frames") : null,
             ScreenshotDirectory = PathValue(parse.GetValue(s_screenshotDir)!, "--screenshot-dir")!,

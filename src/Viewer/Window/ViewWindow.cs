@@ -18,8 +18,8 @@ internal sealed class ViewOptions
     /// <summary>Integer zoom of <see cref="ScaleMode.OneToOne"/>.</summary>
     public int Zoom { get; init; } = 1;
 
-    /// <summary>Most frames per second; 0 leaves the pace to vsync alone.</summary>
-    public int Fps { get; init; } = 60;
+    /// <summary>Most frames per second; 0 leaves the pace to vsync alone; null: see <see cref="ViewWindow.FrameCap"/>.</summary>
+    public int? Fps { get; init; }
 
     public bool NoVsync { get; init; }
 
@@ -102,7 +102,6 @@ internal sealed class ViewWindow : IDisposable
         _showHud = options.Hud;
         _showCursor = !options.NoCursor;
         _screenshot = new Screenshot(options.ScreenshotDirectory, device.Name);
-        _period = options.Fps > 0 ? Stopwatch.Frequency / options.Fps : 0;
         _source = new FrameSource(device, options.CacheSize);
         try
         {
@@ -113,6 +112,7 @@ internal sealed class ViewWindow : IDisposable
             try
             {
                 GlfwWindow.SetSwapInterval(options.NoVsync ? 0 : 1);
+                _period = FrameCap(options, GlfwWindow.RefreshRate()) is int cap and > 0 ? Stopwatch.Frequency / cap : 0;
                 if (!_window.UsesEgl)
                 {
                     _error.WriteLine($"info: view: no EGL window context ({_window.EglRefusal}); using GLX, where planes can only be uploaded");
@@ -146,6 +146,20 @@ internal sealed class ViewWindow : IDisposable
         _fpsStart = Stopwatch.GetTimestamp();
         _nextDue = _fpsStart;
     }
+
+    /// <summary>
+    /// The most frames per second the loop draws, 0 for no cap of its own. --fps N is N. Without
+    /// --fps, vsync paces the loop at the display's refresh rate (120 or 144 Hz as well as 60), so
+    /// no cap; with --no-vsync nothing would, and the loop would spin a core on frames nobody sees,
+    /// so it is capped at the refresh rate (<paramref name="refreshRate"/>, the primary monitor's),
+    /// or at 60 where the refresh rate is unknown (0).
+    /// </summary>
+    internal static int FrameCap(ViewOptions options, int refreshRate) => options.Fps switch
+    {
+        int fps => fps,
+        null when !options.NoVsync => 0,
+        null => refreshRate > 0 ? refreshRate : 60,
+    };
 
     /// <summary>Frames drawn so far.</summary>
     public long Frames { get; private set; }
