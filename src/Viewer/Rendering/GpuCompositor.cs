@@ -107,7 +107,7 @@ public sealed partial class GpuCompositor : IDisposable
 
     /// <summary>One line for `info`: EGL and GL vendor, renderer, and whether import is available.</summary>
     public string Description =>
-        $"EGL {_egl.EglVersion} ({_egl.EglVendor}, {_egl.Platform} display{(_egl.Device is null ? string.Empty : " " + _egl.Device)}); " +
+        (_egl.IsGlx ? "GLX window context (no EGL display); " : $"EGL {_egl.EglVersion} ({_egl.EglVendor}, {_egl.Platform} display{(_egl.Device is null ? string.Empty : " " + _egl.Device)}); ") +
         $"GL {_egl.GlVersion}; renderer {_egl.GlRenderer}; dma-buf import {(_egl.CanImportDmaBuf ? (_egl.HasModifiers ? "yes, with modifiers" : "yes") : "no")}";
 
     public string Renderer => _egl.GlRenderer;

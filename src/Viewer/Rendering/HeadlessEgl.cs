@@ -38,7 +38,8 @@ internal sealed class HeadlessEgl : IDisposable
         // glEGLImageTargetTexture2DOES proves nothing: the context must list the extension.
         bool glEglImage = Interop.Gl.HasEglImageTarget && HasWord(Interop.Gl.GetString(Interop.Gl.GL_EXTENSIONS), "GL_OES_EGL_image");
         NoImportReason =
-            !_extensions.Contains("EGL_EXT_image_dma_buf_import") ? "the EGL display offers no EGL_EXT_image_dma_buf_import"
+            IsGlx ? "the window's context is GLX's, and dma-buf import needs an EGL display"
+            : !_extensions.Contains("EGL_EXT_image_dma_buf_import") ? "the EGL display offers no EGL_EXT_image_dma_buf_import"
             : !_extensions.Contains("EGL_KHR_image_base") || !Interop.Egl.HasImage ? "the EGL display offers no EGL_KHR_image_base"
             : !glEglImage ? "the GL context offers no GL_OES_EGL_image to bind an imported image"
             : null;
@@ -49,6 +50,9 @@ internal sealed class HeadlessEgl : IDisposable
 
     /// <summary>"surfaceless" or "device", or the window system of a borrowed window context.</summary>
     public string Platform { get; }
+
+    /// <summary>A borrowed GLX window context: no EGL display (EGL_NO_DISPLAY), so no EGL vendor, version or import.</summary>
+    public bool IsGlx => _borrowed && _display.DangerousGetHandle() == 0;
 
     /// <summary>The DRM device file of an EGL_PLATFORM_DEVICE_EXT display, where it has one.</summary>
     public string? Device { get; }
@@ -101,12 +105,24 @@ internal sealed class HeadlessEgl : IDisposable
             throw new EglException("eglGetProcAddress(eglGetPlatformDisplayEXT)", Interop.Egl.GetError(), "EGL_EXT_platform_base is missing; client extensions: " + clientExtensions);
         }
 
+        bool surfaceless = HasWord(clientExtensions, "EGL_MESA_platform_surfaceless");
+        bool device = HasWord(clientExtensions, "EGL_EXT_platform_device") && Interop.Egl.HasQueryDevices;
+        if (!surfaceless && !device)
+        {
+            // glvnd's libEGL answers for itself, with no client extensions at all, when it found
+            // no vendor library to load (none installed, or its vendor files point nowhere).
+            throw EglException.Missing("eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS)", clientExtensions.Length == 0
+                ? "no EGL vendor library (driver) was found: libEGL loaded none, so there is no display to render on; " +
+                  "install one (Mesa's is libegl-mesa0), and check __EGL_VENDOR_LIBRARY_FILENAMES and __EGL_VENDOR_LIBRARY_DIRS if set"
+                : $"the EGL implementation offers no headless display (neither EGL_MESA_platform_surfaceless nor EGL_EXT_platform_device); client extensions: {clientExtensions}");
+        }
+
         // Each display tried and why it gave no context; a display that initialises but makes no
         // context (a driver without GLES 3 there) leaves the next one to try.
         var failures = new List<string>();
         bool initialised = false;
         int lastError = Interop.Egl.EGL_SUCCESS;
-        if (HasWord(clientExtensions, "EGL_MESA_platform_surfaceless"))
+        if (surfaceless)
         {
             nint dpy = Interop.Egl.GetPlatformDisplayEXT(Interop.Egl.EGL_PLATFORM_SURFACELESS_MESA, 0);
             if (dpy != 0 && Interop.Egl.Initialize(dpy, out _, out _) == Interop.Egl.EGL_TRUE)
@@ -129,7 +145,7 @@ internal sealed class HeadlessEgl : IDisposable
             }
         }
 
-        if (HasWord(clientExtensions, "EGL_EXT_platform_device") && Interop.Egl.HasQueryDevices)
+        if (device)
         {
             Span<nint> devices = stackalloc nint[16];
             int count = Interop.Egl.QueryDevicesEXT(devices);

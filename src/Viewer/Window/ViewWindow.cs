@@ -119,7 +119,7 @@ internal sealed class ViewWindow : IDisposable
                 }
 
                 HeadlessEgl egl = HeadlessEgl.Borrow(_window.EglDisplay, _window.EglContext, _window.UsesEgl ? "window" : "GLX window");
-                _compositor = new GpuCompositor(error, egl, allowImport: !options.NoImport && _window.UsesEgl);
+                _compositor = new GpuCompositor(error, egl, allowImport: !options.NoImport);
                 Interop.Gl.LoadWindow();
                 _overlay = new Overlay(BitmapFont.Load());
                 _error.WriteLine($"info: view: {_compositor.Description}");

@@ -37,6 +37,45 @@ public sealed class HeadlessEglTests
     }
 
     [Fact]
+    public async Task Capture_GpuWithoutAnEglVendor_SaysNoEglDriverWasFound()
+    {
+        Requires.That(File.Exists("/usr/lib/x86_64-linux-gnu/libEGL.so.1"), "glvnd's libEGL.so.1 (Debian package libegl1)");
+
+        // glvnd reads its vendor list when it loads, so the test runs vgpuview in a child whose
+        // list names a file that does not exist: libEGL loads and finds no vendor.
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        string dir = Directory.CreateTempSubdirectory("vgpuview-novendor-").FullName;
+        try
+        {
+            foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "vgpuview.dll"), "capture", "sim", "--gpu", "-o", Path.Combine(dir, "x.png")])
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            start.Environment["__EGL_VENDOR_LIBRARY_FILENAMES"] = Path.Combine(dir, "no-such-vendor.json");
+            using System.Diagnostics.Process p = System.Diagnostics.Process.Start(start)!;
+            Task<string> stdout = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            string stderr = await p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await p.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+            Assert.Equal(1, p.ExitCode);
+            Assert.StartsWith("vgpuview: no EGL vendor library (driver) was found: libEGL loaded none", stderr);
+            Assert.Contains("libegl-mesa0", stderr);
+            Assert.DoesNotContain("EGL_SUCCESS", stderr);
+            Assert.Equal(string.Empty, await stdout);
+            Assert.Empty(Directory.GetFiles(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Create_NoDisplayGivesAContext_NamesEachAttemptAndWhyItFailed()
     {
         RequireEgl();

@@ -37,6 +37,20 @@ public sealed class ViewCommandTests : IDisposable
     }
 
     [Fact]
+    public void View_GlxContext_SaysItIsGlxAndWhyPlanesAreUploaded()
+    {
+        using XSession x = XSession.Start();
+        using var view = new ViewProcess(x, "sim:320x240", "--context", "glx", "--frames", "3");
+
+        Assert.Equal(ExitCodes.Success, view.WaitForExit(s_timeout));
+        string errors = view.Errors;
+        Assert.Contains("info: view: GLX window context (no EGL display); GL ", errors);
+        Assert.Contains("info: gl: primary plane XR24 320x240: upload (the window's context is GLX's, and dma-buf import needs an EGL display)", errors);
+        Assert.DoesNotContain("import switched off", errors);
+        Assert.DoesNotContain("(, ", errors);
+    }
+
+    [Fact]
     public void View_PlusKey_ZoomsOneToOneTwiceWithNearestFiltering()
     {
         using XSession x = XSession.Start();
