@@ -1,6 +1,8 @@
 extern alias viewer;
 
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Planes;
 using viewer::VgpuView.Viewer.Commands;
@@ -22,8 +24,10 @@ namespace VgpuView.Benchmarks;
 /// display imports. Needs an X server and, for import, Mesa 25 as the EGL vendor:
 /// <c>Xvfb :99 -noreset -screen 0 1920x1080x24 -nolisten tcp &amp; DISPLAY=:99 env $(cat .cache/mesa25/env) dotnet run -c Release --project tests/Benchmarks -- --filter '*ViewBenchmarks*'</c>.
 /// GLFW and the GL context belong to the thread that created them, so it runs in process.
+/// One operation being one frame, the Op/s column is the frames per second.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(FramesPerSecondConfig))]
 public class ViewBenchmarks
 {
     private const int Width = 1920;
@@ -69,14 +73,15 @@ public class ViewBenchmarks
         _headlessSource = new FrameSource(_headlessDevice);
     }
 
-    [Benchmark(Baseline = true)]
+    [Benchmark(Baseline = true, Description = "window frame, upload")]
     public void WindowFrameViaUpload()
     {
         _window!.Step();
         _window.Compositor.Finish();
     }
 
-    [Benchmark]
+    /// <summary>The headless renderer only: no window, so no scaling into it and no swap.</summary>
+    [Benchmark(Description = "headless renderer frame (no window), import")]
     public void HeadlessFrameViaImport()
     {
         _headlessSource!.Next(_frame);
@@ -99,6 +104,15 @@ public class ViewBenchmarks
         if (_dir is not null)
         {
             Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    /// <summary>Adds the operations per second, which for one frame per operation is the frame rate.</summary>
+    public sealed class FramesPerSecondConfig : ManualConfig
+    {
+        public FramesPerSecondConfig()
+        {
+            AddColumn(StatisticColumn.OperationsPerSecond);
         }
     }
 

@@ -9,7 +9,7 @@
 # its packages (and the libdrm it needs, newer than bookworm's) are unpacked into .cache/mesa25,
 # and an EGL vendor file there points glvnd at its libEGL_mesa.so.0. The GL tests run the GPU
 # work in a child process with the environment written to .cache/mesa25/env (see
-# tests/Viewer.Tests/Rendering/GpuProcess.cs), because glvnd reads its vendor list when
+# tests/Viewer.Tests/Rendering/GpuChild.cs), because glvnd reads its vendor list when
 # libEGL.so.1 is first loaded and a running process cannot switch it afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -40,8 +40,8 @@ public sealed class DmaBufCache : IDisposable
     }
 
     /// <summary>
-    /// Raised just before an entry's fd and mapping are closed, so consumers free what they made
-    /// from it (EGLImages, textures) while the buffer still exists.
+    /// Raised just before an entry's fd and mapping are closed, so consumers can free what they
+    /// made from it (EGLImages, textures), now or later: those hold their own references on the buffer.
     /// </summary>
     public event Action<DmaBufEntry>? Evicted;
 
@@ -209,7 +209,10 @@ public sealed class DmaBufCache : IDisposable
 
     private void Evict(DmaBufEntry entry)
     {
-        // Tell consumers first: an EGLImage must be destroyed while its dma-buf is still open.
+        // Tell consumers first, so they can let go of what they made from the entry. Nothing they
+        // made needs the entry's fd to stay open: an EGLImage and a mapping hold their own
+        // references on the dma-buf, so the renderer retires its textures and destroys them later,
+        // on its own thread, after this fd has closed.
         try
         {
             Evicted?.Invoke(entry);

@@ -148,6 +148,9 @@ internal sealed class SimulatedVgpu : IVfioDevice
     /// <summary>The guest's normal mode (the spec's WxH, or the mode of the last EDID brought up).</summary>
     internal SimMode BaseMode => _baseMode;
 
+    /// <summary>Buffers alive now, each holding one memfd: leak tests count the process's fds against the sim's own.</summary>
+    internal int BufferCount => _primaries.Count + _cursors.Length + _replayBuffers.Length;
+
     /// <summary>Whether dma-bufs are made through /dev/udmabuf (real dma-bufs) rather than as memfd duplicates.</summary>
     internal bool UsesUdmabuf => _udmabuf is not null;
 

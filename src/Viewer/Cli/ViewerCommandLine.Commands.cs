@@ -115,10 +115,10 @@ internal static partial class ViewerCommandLine
                 null => ScaleMode.Fit,
             },
             Zoom = CheckRange(parse.GetValue(s_zoom), 1, ViewLayout.MaxZoom, "--zoom"),
-            Fps = CheckRange(parse.GetValue(s_fps), 0, 1000, "--fps"),
+            Fps = parse.GetValue(s_fps) is int fps ? CheckRange(fps, 0, 1000, "--fps") : null,
             NoVsync = parse.GetValue(s_noVsync),
             Frames = parse.GetValue(s_frames) is int n ? CheckRange(n, 1, int.MaxValue, "--frames") : null,
-            ScreenshotDirectory = PathValue(parse.GetValue(s_screenshotDir)!, "--screenshot-dir")!,
+            ScreenshotDirectory = WritableDirectory(PathValue(parse.GetValue(s_screenshotDir)!, "--screenshot-dir")!, "--screenshot-dir"),
             Size = ParseSize(parse.GetValue(s_size)),
             Hud = parse.GetValue(s_hud),
             NoCursor = parse.GetValue(s_noCursor),
@@ -203,6 +203,31 @@ internal static partial class ViewerCommandLine
     // APIs refuse an empty name with an ArgumentException, which would not read as the user's mistake.
     private static string? PathValue(string? text, string what) =>
         text is { Length: 0 } ? throw new UsageException($"{what} must be a path, not an empty string") : text;
+
+    // Screenshots are written when a key is pressed, long after the window opened: a directory
+    // that cannot hold them is refused now. One that does not exist yet is made at the first
+    // screenshot, so the nearest part of the path that exists must be a directory we may write in.
+    private static string WritableDirectory(string path, string option)
+    {
+        string? existing = Path.GetFullPath(path);
+        while (existing is not null && !Path.Exists(existing))
+        {
+            existing = Path.GetDirectoryName(existing);
+        }
+
+        if (existing is null || !Directory.Exists(existing))
+        {
+            throw new UsageException($"{option} '{path}' cannot be a directory: '{existing}' is a file");
+        }
+
+        if (Interop.Libc.Access(existing, Interop.Libc.W_OK | Interop.Libc.X_OK) != 0)
+        {
+            string errno = VfioPlanes.Errno.Name(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+            throw new UsageException($"{option} '{path}' is not writable: cannot create files in '{existing}' ({errno})");
+        }
+
+        return path;
+    }
 
     // Comma-separated non-negative integers, exactly count of them.
     private static int[] ParseInts(string text, int count, string option, string form)

@@ -107,10 +107,9 @@ internal static partial class ViewerCommandLine
         DefaultValueFactory = _ => 1,
     };
 
-    private static readonly Option<int> s_fps = new("--fps")
+    private static readonly Option<int?> s_fps = new("--fps")
     {
-        Description = "Draw at most N frames per second (default 60; 0 leaves the pace to vsync)",
-        DefaultValueFactory = _ => 60,
+        Description = "Draw at most N frames per second; 0 leaves the pace to vsync (default: vsync paces at the display's refresh rate; with --no-vsync, at most that rate)",
     };
 
     private static readonly Option<bool> s_noVsync = new("--no-vsync")

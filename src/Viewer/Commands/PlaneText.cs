@@ -33,6 +33,17 @@ internal static class PlaneText
 
     private static string IdName(PlaneBufferKind kind) => kind == PlaneBufferKind.DmaBuf ? "dmabuf_id" : "region_index";
 
+    /// <summary>
+    /// A layout of the device's plane that a converter or the renderer refuses (Yf tiling, a size
+    /// beyond a texture): a fault of the device, not of the command line, so it is reported as
+    /// data (exit 1) naming the device and the plane, with the reason without its parameter name.
+    /// </summary>
+    public static InvalidDataException Fault(string device, in PlaneInfo plane, Exception e)
+    {
+        string reason = e is ArgumentException { ParamName: string name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+        return new InvalidDataException($"{device}: {Name(plane.Plane)} plane {Describe(plane)}: {reason}", e);
+    }
+
     /// <summary>"XR24 LINEAR 1024x768 stride 4096 size 3145728 dmabuf_id 3", plus position and hotspot for a cursor.</summary>
     public static string Describe(in PlaneInfo p)
     {

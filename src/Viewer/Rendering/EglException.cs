@@ -10,12 +10,22 @@ public sealed class EglException : Exception
         Error = error;
     }
 
+    private EglException(string call, string message, int error)
+        : base(message)
+    {
+        Call = call;
+        Error = error;
+    }
+
     public string Call { get; }
 
     /// <summary>The EGL error code (EGL/egl.h, EGL_SUCCESS = 0x3000 and up).</summary>
     public int Error { get; }
 
     internal static EglException Last(string call, string? detail = null) => new(call, Interop.Egl.GetError(), detail);
+
+    /// <summary>Nothing failed with an error code: EGL lacks something, which <paramref name="message"/> says.</summary>
+    internal static EglException Missing(string call, string message) => new(call, message, Interop.Egl.EGL_SUCCESS);
 
     internal static string ErrorName(int error) => error switch
     {

@@ -1,5 +1,6 @@
 using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Planes;
+using VgpuView.Viewer.Commands;
 
 namespace VgpuView.Viewer.Rendering;
 
@@ -26,7 +27,29 @@ public sealed partial class GpuCompositor
         DisposeRetired();
         PlaneTexture? primary = TextureFor(frame.Primary);
         PlaneTexture? cursor = drawCursor ? TextureFor(frame.Cursor) : null;
-        Render(primary, cursor, frame.Cursor.Info.X, frame.Cursor.Info.Y);
+        if (Draw(primary, cursor, frame.Cursor.Info.X, frame.Cursor.Info.Y))
+        {
+            // A failed import fell back to uploads: this path feeds its textures itself, and a
+            // fallen-back one has no pixels until it gets this frame's bytes.
+            Refill(frame.Primary, primary);
+            Refill(frame.Cursor, cursor);
+            Draw(primary, cursor, frame.Cursor.Info.X, frame.Cursor.Info.Y);
+        }
+    }
+
+    private void Refill(PlaneState state, PlaneTexture? texture)
+    {
+        if (texture is { Path: PlanePath.Upload, HasPixels: false })
+        {
+            try
+            {
+                Upload(state, texture);
+            }
+            catch (ArgumentException e)
+            {
+                throw PlaneText.Fault(_cache?.Device.Name ?? "device", state.Info, e);
+            }
+        }
     }
 
     private PlaneTexture? TextureFor(PlaneState state)
@@ -35,6 +58,21 @@ public sealed partial class GpuCompositor
         {
             return null;
         }
+
+        try
+        {
+            return TextureOrFault(state);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            // The device's layout is one the renderer cannot take (a format it does not know, a
+            // size beyond a texture, a tiling the upload cannot undo): say whose plane, as CPU capture does.
+            throw PlaneText.Fault(_cache?.Device.Name ?? "device", state.Info, e);
+        }
+    }
+
+    private PlaneTexture TextureOrFault(PlaneState state)
+    {
 
         PlaneTexture texture;
         if (state.DmaBuf is { } entry)
@@ -89,7 +127,9 @@ public sealed partial class GpuCompositor
                 $"{_cache?.Device.Name}: {state.Plane.ToString().ToLowerInvariant()} plane {p.FormatName} {p.Width}x{p.Height}, dma-buf {p.Id}: " +
                 $"GPU capture tried dma-buf import, which is not possible here ({texture.UploadReason}), then the upload fallback, " +
                 $"which needs a CPU mapping of the dma-buf, and mmap failed with {Errno.Name(e.Errno)}. " +
-                "A renderer whose EGL offers EGL_EXT_image_dma_buf_import for this format imports the plane without mapping it.");
+                (_egl.ReadsDmaBufThroughCpu
+                    ? "A software renderer cannot show a dma-buf the CPU cannot map; a GPU whose EGL offers EGL_EXT_image_dma_buf_import for this format imports it without a CPU mapping."
+                    : "A renderer whose EGL offers EGL_EXT_image_dma_buf_import for this format imports the plane without mapping it."));
         }
     }
 

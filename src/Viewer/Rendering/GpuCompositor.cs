@@ -1,3 +1,4 @@
+using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.VfioPlanes.SafeHandles;
@@ -106,7 +107,7 @@ public sealed partial class GpuCompositor : IDisposable
 
     /// <summary>One line for `info`: EGL and GL vendor, renderer, and whether import is available.</summary>
     public string Description =>
-        $"EGL {_egl.EglVersion} ({_egl.EglVendor}, {_egl.Platform} display{(_egl.Device is null ? string.Empty : " " + _egl.Device)}); " +
+        (_egl.IsGlx ? "GLX window context (no EGL display); " : $"EGL {_egl.EglVersion} ({_egl.EglVendor}, {_egl.Platform} display{(_egl.Device is null ? string.Empty : " " + _egl.Device)}); ") +
         $"GL {_egl.GlVersion}; renderer {_egl.GlRenderer}; dma-buf import {(_egl.CanImportDmaBuf ? (_egl.HasModifiers ? "yes, with modifiers" : "yes") : "no")}";
 
     public string Renderer => _egl.GlRenderer;
@@ -116,6 +117,9 @@ public sealed partial class GpuCompositor : IDisposable
     public int Height { get; private set; }
 
     internal HeadlessEgl Egl => _egl;
+
+    /// <summary>Tests: every first draw of an import counts as failed, as a driver's GL error would make it, to exercise the fallback.</summary>
+    internal bool FailFirstDraws { get; set; }
 
     /// <summary>Textures made here and not yet disposed; shutdown disposes what is left.</summary>
     internal int LiveTextures => _textures.Count;
@@ -158,7 +162,7 @@ public sealed partial class GpuCompositor : IDisposable
         var texture = new PlaneTexture(this, plane, format, dmabuf, borrowedMapping: null, fedByCaller);
         try
         {
-            string? reason = ImportRefusal(plane, format, out bool withModifier);
+            string? reason = ImportRefusal(plane, format, out bool withModifier) ?? CpuMapRefusal(dmabuf, plane);
             if (reason is null)
             {
                 if (texture.TryImport(_egl, withModifier, out string? failure))
@@ -248,7 +252,7 @@ public sealed partial class GpuCompositor : IDisposable
 
         if (!_egl.CanImportDmaBuf)
         {
-            return "the EGL display offers no EGL_EXT_image_dma_buf_import";
+            return _egl.NoImportReason;
         }
 
         if (!_egl.IsImportable(format.CarrierFourcc))
@@ -261,11 +265,46 @@ public sealed partial class GpuCompositor : IDisposable
     }
 
     /// <summary>
+    /// Why a renderer that reads dma-bufs through the CPU (<see cref="HeadlessEgl.ReadsDmaBufThroughCpu"/>)
+    /// cannot import <paramref name="dmabuf"/>, or null. Such a renderer accepts the import of a
+    /// buffer it cannot map and crashes at the first read of it, so a one-page read-only mapping is
+    /// tried first; a GPU imports without a CPU mapping and is not asked.
+    /// </summary>
+    private string? CpuMapRefusal(SafeFdHandle dmabuf, in PlaneInfo plane)
+    {
+        if (!_egl.ReadsDmaBufThroughCpu)
+        {
+            return null;
+        }
+
+        try
+        {
+            SafeMappedRegion.Map(dmabuf, 0, Environment.SystemPageSize, writable: false, $"dma-buf {plane.Id}").Dispose();
+            return null;
+        }
+        catch (Exception e) when (e is VfioException or UnauthorizedAccessException or FileNotFoundException)
+        {
+            int errno = (e as VfioException ?? e.InnerException as VfioException)?.Errno ?? 0;
+            return $"the renderer {_egl.GlRenderer} reads dma-bufs through the CPU, and mmap of this one failed with {Errno.Name(errno)}";
+        }
+    }
+
+    /// <summary>
     /// Draws <paramref name="primary"/> at 1:1 filling the target (sized to it) and blends
     /// <paramref name="cursor"/> with its top-left at (<paramref name="cursorX"/>, <paramref name="cursorY"/>),
     /// clipped. Without a primary the target keeps its size and is black under the cursor.
     /// </summary>
     internal void Render(PlaneTexture? primary, PlaneTexture? cursor, int cursorX, int cursorY)
+    {
+        if (Draw(primary, cursor, cursorX, cursorY))
+        {
+            // A failed import fell back to uploads; Prepare fills the textures from their mappings.
+            Draw(primary, cursor, cursorX, cursorY);
+        }
+    }
+
+    /// <summary>Draws the frame once; true when an import failed its first draw and fell back, so the frame must be drawn again.</summary>
+    private bool Draw(PlaneTexture? primary, PlaneTexture? cursor, int cursorX, int cursorY)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _egl.MakeCurrent();
@@ -277,7 +316,7 @@ public sealed partial class GpuCompositor : IDisposable
 
         if (Width == 0)
         {
-            return;
+            return false;
         }
 
         // An error left by earlier GL work (the window's overlay and blit, an upload) must not be
@@ -319,29 +358,40 @@ public sealed partial class GpuCompositor : IDisposable
         }
 
         Stats.Frames++;
-        CheckFirstDraw(primary, cursor, cursorX, cursorY);
+        if (CheckFirstDraw(primary, cursor))
+        {
+            return true;
+        }
+
         LogPath(PlaneType.Primary, primary);
         LogPath(PlaneType.Cursor, cursor);
+        return false;
     }
 
     /// <summary>
     /// A created EGLImage does not prove the import worked: the first draw from it must leave
-    /// no GL error. A failed one falls back to uploads of the same buffer, and the frame is drawn again.
+    /// no GL error. A failed one falls back to uploads of the same buffer; true tells the caller
+    /// to fill those textures and draw the frame again.
     /// </summary>
-    private void CheckFirstDraw(PlaneTexture? primary, PlaneTexture? cursor, int cursorX, int cursorY)
+    private bool CheckFirstDraw(PlaneTexture? primary, PlaneTexture? cursor)
     {
         bool pending = (primary is { Path: PlanePath.Import, Verified: false }) || (cursor is { Path: PlanePath.Import, Verified: false });
         if (!pending)
         {
-            return;
+            return false;
         }
 
         uint error = Interop.Gl.GetError();
+        if (FailFirstDraws && error == Interop.Gl.GL_NO_ERROR)
+        {
+            error = Interop.Gl.GL_INVALID_OPERATION;
+        }
+
         if (error == Interop.Gl.GL_NO_ERROR)
         {
             primary?.Verified = true;
             cursor?.Verified = true;
-            return;
+            return false;
         }
 
         foreach (PlaneTexture? t in (ReadOnlySpan<PlaneTexture?>)[primary, cursor])
@@ -353,7 +403,7 @@ public sealed partial class GpuCompositor : IDisposable
             }
         }
 
-        Render(primary, cursor, cursorX, cursorY);
+        return true;
     }
 
     private void LogPath(PlaneType plane, PlaneTexture? texture)

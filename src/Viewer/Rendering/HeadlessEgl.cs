@@ -33,14 +33,26 @@ internal sealed class HeadlessEgl : IDisposable
         GlVersion = Interop.Gl.GetString(Interop.Gl.GL_VERSION);
         MaxTextureSize = Interop.Gl.GetInteger(Interop.Gl.GL_MAX_TEXTURE_SIZE);
         Interop.Egl.LoadDisplayExtensions();
-        CanImportDmaBuf = _extensions.Contains("EGL_EXT_image_dma_buf_import") && _extensions.Contains("EGL_KHR_image_base")
-            && Interop.Egl.HasImage && Interop.Gl.HasEglImageTarget;
+
+        // Under glvnd eglGetProcAddress returns a dispatch stub for any gl* name, so a non-null
+        // glEGLImageTargetTexture2DOES proves nothing: the context must list the extension.
+        bool glEglImage = Interop.Gl.HasEglImageTarget && HasWord(Interop.Gl.GetString(Interop.Gl.GL_EXTENSIONS), "GL_OES_EGL_image");
+        NoImportReason =
+            IsGlx ? "the window's context is GLX's, and dma-buf import needs an EGL display"
+            : !_extensions.Contains("EGL_EXT_image_dma_buf_import") ? "the EGL display offers no EGL_EXT_image_dma_buf_import"
+            : !_extensions.Contains("EGL_KHR_image_base") || !Interop.Egl.HasImage ? "the EGL display offers no EGL_KHR_image_base"
+            : !glEglImage ? "the GL context offers no GL_OES_EGL_image to bind an imported image"
+            : null;
+        CanImportDmaBuf = NoImportReason is null;
         HasModifiers = CanImportDmaBuf && _extensions.Contains("EGL_EXT_image_dma_buf_import_modifiers")
             && Interop.Egl.HasQueryDmaBufFormats && Interop.Egl.HasQueryDmaBufModifiers;
     }
 
     /// <summary>"surfaceless" or "device", or the window system of a borrowed window context.</summary>
     public string Platform { get; }
+
+    /// <summary>A borrowed GLX window context: no EGL display (EGL_NO_DISPLAY), so no EGL vendor, version or import.</summary>
+    public bool IsGlx => _borrowed && _display.DangerousGetHandle() == 0;
 
     /// <summary>The DRM device file of an EGL_PLATFORM_DEVICE_EXT display, where it has one.</summary>
     public string? Device { get; }
@@ -57,8 +69,18 @@ internal sealed class HeadlessEgl : IDisposable
 
     public int MaxTextureSize { get; }
 
+    /// <summary>
+    /// A software renderer (Mesa's llvmpipe or softpipe): it has no GPU to hand a dma-buf to, so
+    /// an imported image is sampled through a CPU mapping of the buffer, and one the CPU cannot
+    /// map yields an image that faults when drawn or read (Mesa only prints a warning).
+    /// </summary>
+    public bool ReadsDmaBufThroughCpu => GlRenderer.StartsWith("llvmpipe", StringComparison.Ordinal) || GlRenderer.StartsWith("softpipe", StringComparison.Ordinal);
+
     /// <summary>EGL_EXT_image_dma_buf_import on this display, and GL_OES_EGL_image to bind the images.</summary>
     public bool CanImportDmaBuf { get; }
+
+    /// <summary>Which of those is missing; null when <see cref="CanImportDmaBuf"/>.</summary>
+    public string? NoImportReason { get; }
 
     /// <summary>EGL_EXT_image_dma_buf_import_modifiers: the driver lists formats and modifiers.</summary>
     public bool HasModifiers { get; }
@@ -66,10 +88,13 @@ internal sealed class HeadlessEgl : IDisposable
     internal SafeEglDisplayHandle Display => _display;
 
     /// <summary>
-    /// Opens the surfaceless Mesa display, else the first EGL device that initialises, and makes a
-    /// GLES 3 context current on this thread without a surface or config.
+    /// Opens the surfaceless Mesa display, else the first EGL device that initialises and gives a
+    /// context, and makes a GLES 3 context current on this thread without a surface or config.
     /// </summary>
-    public static HeadlessEgl Create()
+    public static HeadlessEgl Create() => Create(WithContext);
+
+    /// <param name="withContext">Makes the context on an initialised display, or throws an EglException and disposes the display; tests make one platform fail.</param>
+    internal static HeadlessEgl Create(Func<SafeEglDisplayHandle, string, string?, HeadlessEgl> withContext)
     {
         Interop.Egl.LoadClientExtensions();
         string clientExtensions = Interop.Egl.QueryString(Interop.Egl.EGL_NO_HANDLE, Interop.Egl.EGL_EXTENSIONS) ?? string.Empty;
@@ -80,44 +105,86 @@ internal sealed class HeadlessEgl : IDisposable
             throw new EglException("eglGetProcAddress(eglGetPlatformDisplayEXT)", Interop.Egl.GetError(), "EGL_EXT_platform_base is missing; client extensions: " + clientExtensions);
         }
 
+        bool surfaceless = HasWord(clientExtensions, "EGL_MESA_platform_surfaceless");
+        bool device = HasWord(clientExtensions, "EGL_EXT_platform_device") && Interop.Egl.HasQueryDevices;
+        if (!surfaceless && !device)
+        {
+            // glvnd's libEGL answers for itself, with no client extensions at all, when it found
+            // no vendor library to load (none installed, or its vendor files point nowhere).
+            throw EglException.Missing("eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS)", clientExtensions.Length == 0
+                ? "no EGL vendor library (driver) was found: libEGL loaded none, so there is no display to render on; " +
+                  "install one (Mesa's is libegl-mesa0), and check __EGL_VENDOR_LIBRARY_FILENAMES and __EGL_VENDOR_LIBRARY_DIRS if set"
+                : $"the EGL implementation offers no headless display (neither EGL_MESA_platform_surfaceless nor EGL_EXT_platform_device); client extensions: {clientExtensions}");
+        }
+
+        // Each display tried and why it gave no context; a display that initialises but makes no
+        // context (a driver without GLES 3 there) leaves the next one to try.
         var failures = new List<string>();
-        if (HasWord(clientExtensions, "EGL_MESA_platform_surfaceless"))
+        bool initialised = false;
+        int lastError = Interop.Egl.EGL_SUCCESS;
+        if (surfaceless)
         {
             nint dpy = Interop.Egl.GetPlatformDisplayEXT(Interop.Egl.EGL_PLATFORM_SURFACELESS_MESA, 0);
             if (dpy != 0 && Interop.Egl.Initialize(dpy, out _, out _) == Interop.Egl.EGL_TRUE)
             {
-                return WithContext(SafeEglDisplayHandle.Adopt(dpy), "surfaceless", null);
+                initialised = true;
+                try
+                {
+                    return withContext(SafeEglDisplayHandle.Adopt(dpy), "surfaceless", null);
+                }
+                catch (EglException e)
+                {
+                    lastError = e.Error;
+                    failures.Add($"surfaceless: {e.Message}");
+                }
             }
-
-            failures.Add($"surfaceless: {EglException.ErrorName(Interop.Egl.GetError())}");
+            else
+            {
+                lastError = Interop.Egl.GetError();
+                failures.Add($"surfaceless: {EglException.ErrorName(lastError)}");
+            }
         }
 
-        if (HasWord(clientExtensions, "EGL_EXT_platform_device") && Interop.Egl.HasQueryDevices)
+        if (device)
         {
             Span<nint> devices = stackalloc nint[16];
             int count = Interop.Egl.QueryDevicesEXT(devices);
             if (count < 0)
             {
-                failures.Add($"eglQueryDevicesEXT: {EglException.ErrorName(Interop.Egl.GetError())}");
+                lastError = Interop.Egl.GetError();
+                failures.Add($"eglQueryDevicesEXT: {EglException.ErrorName(lastError)}");
             }
 
             for (int i = 0; i < count; i++)
             {
+                string? file = Interop.Egl.QueryDeviceStringEXT(devices[i], Interop.Egl.EGL_DRM_DEVICE_FILE_EXT);
+                string name = file is null ? $"device {i}" : $"device {i} ({file})";
                 nint dpy = Interop.Egl.GetPlatformDisplayEXT(Interop.Egl.EGL_PLATFORM_DEVICE_EXT, devices[i]);
                 if (dpy != 0 && Interop.Egl.Initialize(dpy, out _, out _) == Interop.Egl.EGL_TRUE)
                 {
-                    string? file = Interop.Egl.QueryDeviceStringEXT(devices[i], Interop.Egl.EGL_DRM_DEVICE_FILE_EXT);
-                    return WithContext(SafeEglDisplayHandle.Adopt(dpy), "device", file);
+                    initialised = true;
+                    try
+                    {
+                        return withContext(SafeEglDisplayHandle.Adopt(dpy), "device", file);
+                    }
+                    catch (EglException e)
+                    {
+                        lastError = e.Error;
+                        failures.Add($"{name}: {e.Message}");
+                    }
                 }
-
-                failures.Add($"device {i}: {EglException.ErrorName(Interop.Egl.GetError())}");
+                else
+                {
+                    lastError = Interop.Egl.GetError();
+                    failures.Add($"{name}: {EglException.ErrorName(lastError)}");
+                }
             }
         }
 
         throw new EglException(
-            "eglInitialize",
-            Interop.Egl.GetError(),
-            $"no headless display (EGL_MESA_platform_surfaceless or EGL_EXT_platform_device) initialised [{string.Join("; ", failures)}]; client extensions: {clientExtensions}");
+            initialised ? "a headless GLES 3 context" : "eglInitialize",
+            lastError,
+            $"no headless display (EGL_MESA_platform_surfaceless or EGL_EXT_platform_device) {(initialised ? "gave a GLES 3 context" : "initialised")} [{string.Join("; ", failures)}]; client extensions: {clientExtensions}");
     }
 
     /// <summary>
@@ -135,7 +202,8 @@ internal sealed class HeadlessEgl : IDisposable
         return new HeadlessEgl(dpy, SafeEglContextHandle.Borrow(dpy, context), platform, null, borrowed: true);
     }
 
-    private static HeadlessEgl WithContext(SafeEglDisplayHandle display, string platform, string? device)
+    /// <summary>Makes a GLES 3 context on <paramref name="display"/> (initialised) current; on failure disposes the display and throws.</summary>
+    internal static HeadlessEgl WithContext(SafeEglDisplayHandle display, string platform, string? device)
     {
         try
         {

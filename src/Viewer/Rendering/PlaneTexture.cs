@@ -80,6 +80,9 @@ internal sealed class PlaneTexture : IDisposable
 
     internal uint Texture => _texture;
 
+    /// <summary>An upload texture that has storage: false before its first upload and after a fallback from import.</summary>
+    internal bool HasPixels => _storageWidth != 0;
+
     internal int TexelWidth => Format.TexelsPerRow((int)Layout.Width);
 
     /// <summary>Imports the dma-buf as the plane's carrier format; false (and nothing held) when EGL refuses.</summary>

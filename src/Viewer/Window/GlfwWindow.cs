@@ -169,6 +169,10 @@ internal sealed class GlfwWindow : IDisposable
         Interop.Glfw.SetWindowMonitor(_window, monitor, 0, 0, mode.width, mode.height, mode.refreshRate);
     }
 
+    /// <summary>The primary monitor's refresh rate in Hz, 0 where GLFW knows none.</summary>
+    public static int RefreshRate() =>
+        Interop.Glfw.TryGetVideoMode(Interop.Glfw.GetPrimaryMonitor(), out Interop.Glfw.GLFWvidmode mode) ? Math.Max(mode.refreshRate, 0) : 0;
+
     /// <summary>The primary monitor's size in screen coordinates, or false where GLFW knows none.</summary>
     public static bool TryGetScreenSize(out int width, out int height)
     {

@@ -1,24 +1,34 @@
 using System.Globalization;
+using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Capture;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.VfioPlanes.Png;
+using VgpuView.Viewer.Rendering;
 
 namespace VgpuView.Viewer.Window;
 
 /// <summary>
 /// The window's screenshot key: the guest's screen at its own resolution through the CPU capture
 /// path (the same CpuCompositor, PngWriter and AtomicFile as `capture`), not the scaled window,
-/// so a screenshot equals `capture` of the same frame.
+/// so a screenshot equals `capture` of the same frame. A dma-buf the CPU cannot map (the stock
+/// mbochs') may still be on screen through import: then the renderer's offscreen target, which
+/// holds the same frame at the guest's resolution with the same pixels, is read back instead.
 /// </summary>
 internal sealed class Screenshot(string directory, string deviceName)
 {
     private readonly CpuCompositor _compositor = new();
     private readonly PngWriter _png = new();
+    private byte[] _readBack = [];
     private int _count;
 
-    /// <summary>Writes the frame's primary plane (and cursor, when <paramref name="withCursor"/>) to a new PNG; returns its path.</summary>
-    public string Save(Frame frame, bool withCursor)
+    /// <summary>
+    /// Writes the frame's primary plane (and cursor, when <paramref name="withCursor"/>) to a new
+    /// PNG; returns its path. <paramref name="rendered"/> holds that frame as last drawn (null when
+    /// it holds none): it is read when the CPU cannot map a plane, and <paramref name="readBackReason"/>
+    /// then says why; otherwise it is null.
+    /// </summary>
+    public string Save(Frame frame, bool withCursor, GpuCompositor? rendered, out string? readBackReason)
     {
         PlaneState primary = frame.Primary;
         if (!primary.IsShown)
@@ -26,16 +36,24 @@ internal sealed class Screenshot(string directory, string deviceName)
             throw new InvalidOperationException("the guest's display is not enabled: there is nothing to save");
         }
 
-        using (PlaneMemory memory = primary.BeginCpuRead())
+        readBackReason = null;
+        byte[]? readBack = null;
+        int width = 0, height = 0;
+        try
         {
-            _compositor.DrawPrimary(primary.Info, memory.Bytes, keepAlpha: false);
+            Compose(frame, withCursor);
         }
-
-        PlaneState cursor = frame.Cursor;
-        if (withCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
+        catch (VfioException e) when (e.Operation == "mmap" && rendered is { Width: > 0 } && rendered.Width == primary.Info.Width && rendered.Height == primary.Info.Height)
         {
-            using PlaneMemory memory = cursor.BeginCpuRead();
-            _compositor.DrawCursor(cursor.Info, memory.Bytes);
+            (width, height) = (rendered.Width, rendered.Height);
+            if (_readBack.Length < width * height * 4)
+            {
+                _readBack = new byte[width * height * 4];
+            }
+
+            rendered.ReadPixels(_readBack.AsSpan(0, width * height * 4));
+            readBack = _readBack;
+            readBackReason = e.Message;
         }
 
         PlaneInfo p = primary.Info;
@@ -54,7 +72,33 @@ internal sealed class Screenshot(string directory, string deviceName)
         Directory.CreateDirectory(directory);
         string stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
         string path = Path.Combine(directory, $"vgpuview-{stamp}-{_count++}.png");
-        AtomicFile.Write(path, s => _png.Write(s, _compositor.Screen, _compositor.Width, _compositor.Height, _compositor.Stride, options));
+        AtomicFile.Write(path, s =>
+        {
+            if (readBack is null)
+            {
+                _png.Write(s, _compositor.Screen, _compositor.Width, _compositor.Height, _compositor.Stride, options);
+            }
+            else
+            {
+                _png.Write(s, readBack.AsSpan(0, width * height * 4), width, height, width * 4, options);
+            }
+        });
         return path;
+    }
+
+    private void Compose(Frame frame, bool withCursor)
+    {
+        PlaneState primary = frame.Primary;
+        using (PlaneMemory memory = primary.BeginCpuRead())
+        {
+            _compositor.DrawPrimary(primary.Info, memory.Bytes, keepAlpha: false);
+        }
+
+        PlaneState cursor = frame.Cursor;
+        if (withCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
+        {
+            using PlaneMemory memory = cursor.BeginCpuRead();
+            _compositor.DrawCursor(cursor.Info, memory.Bytes);
+        }
     }
 }

@@ -18,8 +18,8 @@ internal sealed class ViewOptions
     /// <summary>Integer zoom of <see cref="ScaleMode.OneToOne"/>.</summary>
     public int Zoom { get; init; } = 1;
 
-    /// <summary>Most frames per second; 0 leaves the pace to vsync alone.</summary>
-    public int Fps { get; init; } = 60;
+    /// <summary>Most frames per second; 0 leaves the pace to vsync alone; null: see <see cref="ViewWindow.FrameCap"/>.</summary>
+    public int? Fps { get; init; }
 
     public bool NoVsync { get; init; }
 
@@ -76,6 +76,10 @@ internal sealed class ViewWindow : IDisposable
     private bool _gone;
     private string? _goneMessage;
     private string? _problem;
+
+    // What makes a problem the same one: a plane fault's message names the buffer, which changes
+    // with every page flip, its cause does not; null takes the problem's text.
+    private string? _problemCause;
     private string? _reportedProblem;
     private PlaneInfo _titled;
     private bool _titledShown = true;
@@ -98,7 +102,6 @@ internal sealed class ViewWindow : IDisposable
         _showHud = options.Hud;
         _showCursor = !options.NoCursor;
         _screenshot = new Screenshot(options.ScreenshotDirectory, device.Name);
-        _period = options.Fps > 0 ? Stopwatch.Frequency / options.Fps : 0;
         _source = new FrameSource(device, options.CacheSize);
         try
         {
@@ -109,13 +112,14 @@ internal sealed class ViewWindow : IDisposable
             try
             {
                 GlfwWindow.SetSwapInterval(options.NoVsync ? 0 : 1);
+                _period = FrameCap(options, GlfwWindow.RefreshRate()) is int cap and > 0 ? Stopwatch.Frequency / cap : 0;
                 if (!_window.UsesEgl)
                 {
                     _error.WriteLine($"info: view: no EGL window context ({_window.EglRefusal}); using GLX, where planes can only be uploaded");
                 }
 
                 HeadlessEgl egl = HeadlessEgl.Borrow(_window.EglDisplay, _window.EglContext, _window.UsesEgl ? "window" : "GLX window");
-                _compositor = new GpuCompositor(error, egl, allowImport: !options.NoImport && _window.UsesEgl);
+                _compositor = new GpuCompositor(error, egl, allowImport: !options.NoImport);
                 Interop.Gl.LoadWindow();
                 _overlay = new Overlay(BitmapFont.Load());
                 _error.WriteLine($"info: view: {_compositor.Description}");
@@ -123,7 +127,7 @@ internal sealed class ViewWindow : IDisposable
                 {
                     _error.WriteLine(options.NoImport
                         ? "info: view: dma-buf import switched off; planes are uploaded every frame"
-                        : "info: view: the window's EGL display offers no dma-buf import; planes are uploaded every frame");
+                        : $"info: view: no dma-buf import in the window ({egl.NoImportReason}); planes are uploaded every frame");
                 }
             }
             catch
@@ -142,6 +146,20 @@ internal sealed class ViewWindow : IDisposable
         _fpsStart = Stopwatch.GetTimestamp();
         _nextDue = _fpsStart;
     }
+
+    /// <summary>
+    /// The most frames per second the loop draws, 0 for no cap of its own. --fps N is N. Without
+    /// --fps, vsync paces the loop at the display's refresh rate (120 or 144 Hz as well as 60), so
+    /// no cap; with --no-vsync nothing would, and the loop would spin a core on frames nobody sees,
+    /// so it is capped at the refresh rate (<paramref name="refreshRate"/>, the primary monitor's),
+    /// or at 60 where the refresh rate is unknown (0).
+    /// </summary>
+    internal static int FrameCap(ViewOptions options, int refreshRate) => options.Fps switch
+    {
+        int fps => fps,
+        null when !options.NoVsync => 0,
+        null => refreshRate > 0 ? refreshRate : 60,
+    };
 
     /// <summary>Frames drawn so far.</summary>
     public long Frames { get; private set; }
@@ -192,11 +210,14 @@ internal sealed class ViewWindow : IDisposable
 
                 // The last good buffer may be on screen while the device's newest answer is invalid.
                 _problem = _frame.Primary.Status == PlaneStatus.Invalid ? _frame.Primary.Message : null;
+                _problemCause = null;
             }
-            catch (Exception e) when (e is ArgumentException or NotSupportedException or GlException or EglException or IOException)
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidDataException or GlException or EglException or IOException)
             {
-                // A plane the renderer cannot draw: say why, keep the last good frame.
-                _problem = $"{_device.Name}: {e.Message}";
+                // A plane the renderer cannot draw: say why, keep the last good frame. The
+                // renderer's plane faults name the device already.
+                _problem = e.Message.StartsWith(_device.Name + ": ", StringComparison.Ordinal) ? e.Message : $"{_device.Name}: {e.Message}";
+                _problemCause = e is InvalidDataException { InnerException: { } cause } ? cause.Message : null;
             }
         }
 
@@ -220,6 +241,7 @@ internal sealed class ViewWindow : IDisposable
                 string why = _frame.Primary.Message ?? _frame.Cursor.Message ?? _device.Name + ": the device is gone";
                 _error.WriteLine($"vgpuview: {why}");
                 _problem = null;
+                _problemCause = null;
                 _wrappedSource = null;
                 _goneMessage = "Device gone: " + why;
             }
@@ -231,7 +253,12 @@ internal sealed class ViewWindow : IDisposable
         }
 
         PlaneState primary = _frame.Primary;
-        _problem = primary.Status == PlaneStatus.Invalid ? primary.Message : _problem;
+        if (primary.Status == PlaneStatus.Invalid)
+        {
+            _problem = primary.Message;
+            _problemCause = null;
+        }
+
         if (primary.Status == PlaneStatus.Disabled)
         {
             return DisabledMessage;
@@ -247,14 +274,15 @@ internal sealed class ViewWindow : IDisposable
 
     private void ReportProblem()
     {
-        if (!ReferenceEquals(_problem, _reportedProblem) && !string.Equals(_problem, _reportedProblem, StringComparison.Ordinal))
+        string? same = _problemCause ?? _problem;
+        if (!ReferenceEquals(same, _reportedProblem) && !string.Equals(same, _reportedProblem, StringComparison.Ordinal))
         {
             if (_problem is not null)
             {
                 _error.WriteLine($"vgpuview: {_problem}");
             }
 
-            _reportedProblem = _problem;
+            _reportedProblem = same;
         }
     }
 
@@ -400,7 +428,11 @@ internal sealed class ViewWindow : IDisposable
         }
     }
 
-    /// <summary>Saves a PNG of the frame on screen through the CPU capture path and prints its path.</summary>
+    /// <summary>
+    /// Saves a PNG of the frame on screen through the CPU capture path, or read back from the
+    /// renderer when the CPU cannot map a plane, and prints its path (and, on standard error, when
+    /// it was read back).
+    /// </summary>
     public void SaveScreenshot()
     {
         if (_gone || !_frame.Primary.IsShown)
@@ -411,9 +443,13 @@ internal sealed class ViewWindow : IDisposable
 
         try
         {
-            string path = _screenshot.Save(_frame, _showCursor);
+            string path = _screenshot.Save(_frame, _showCursor, _hasImage && _problem is null ? _compositor : null, out string? readBack);
             _output.WriteLine(path);
             _output.Flush();
+            if (readBack is not null)
+            {
+                _error.WriteLine($"info: view: screenshot {path} read back from the renderer, not converted on the CPU: {readBack}");
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

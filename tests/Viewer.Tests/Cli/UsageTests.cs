@@ -66,6 +66,41 @@ public class UsageTests
         Assert.EndsWith("must be a path, not an empty string", cli.Error.ToString().TrimEnd());
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("/shots")]
+    public void Run_ScreenshotDirUnderAFile_ExitsWithUsageNamingTheOptionBeforeOpeningAnything(string under)
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            var cli = new CliRunner();
+
+            // sim:unplug=0 fails as soon as it is queried (exit 1): exit 2 means the check came first.
+            int code = cli.Run("view", "sim:unplug=0", "--screenshot-dir", file + under, "--frames", "1");
+
+            Assert.Equal(ExitCodes.Usage, code);
+            Assert.Equal($"vgpuview: --screenshot-dir '{file + under}' cannot be a directory: '{file}' is a file", cli.Error.ToString().TrimEnd());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Run_ScreenshotDirOnAReadOnlyFileSystem_ExitsWithUsageNamingTheOption()
+    {
+        // /proc/self is read-only to everyone, root included (EROFS or EACCES).
+        Assert.True(Directory.Exists("/proc/self"));
+        var cli = new CliRunner();
+
+        int code = cli.Run("view", "sim:unplug=0", "--screenshot-dir", "/proc/self/shots", "--frames", "1");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith("vgpuview: --screenshot-dir '/proc/self/shots' is not writable: cannot create files in '/proc/self' (", cli.Error.ToString());
+    }
+
     [Fact]
     public void ReportException_ArgumentExceptionFromInside_IsNoUsageError()
     {

@@ -503,7 +503,7 @@ public sealed class CaptureTests : IDisposable
     {
         // The sim's 64x64 AR24 cursor, reported as Yf-tiled: a layout the plane query accepts
         // (a known modifier, whole tiles) and the CPU converter does not undo.
-        var cli = new CliRunner(new YfTiledOpener(vfioplanes::Interop.Vfio.DRM_PLANE_TYPE_CURSOR));
+        var cli = new CliRunner(new YfPlaneOpener());
 
         int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "x.png"));
 
@@ -512,6 +512,43 @@ public sealed class CaptureTests : IDisposable
         Assert.StartsWith("vgpuview: sim: cursor plane AR24 I915_Yf_TILED 64x64 stride 256 ", error);
         Assert.Contains(": unsupported modifier I915_Yf_TILED", error);
         Assert.DoesNotContain("primary", error);
+        Assert.DoesNotContain("Parameter", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Capture_GpuOfACursorTheRendererRefuses_NamesTheDeviceAndTheCursorPlane()
+    {
+        Requires.That(File.Exists("/usr/lib/x86_64-linux-gnu/libEGL.so.1"), "libEGL.so.1 with Mesa (Debian packages libegl1 libegl-mesa0)");
+
+        // Nothing imports a Yf-tiled cursor here (Mesa 22 imports nothing), and the upload
+        // fallback cannot undo Yf: a fault of the device's plane, not of the command line.
+        var cli = new CliRunner(new YfPlaneOpener());
+
+        int code = cli.Run("capture", "sim", "-o", Path.Combine(_dir, "x.png"), "--gpu");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string error = cli.Error.ToString();
+        Assert.Contains("vgpuview: sim: cursor plane AR24 I915_Yf_TILED 64x64 stride 256 ", error);
+        Assert.Contains(": unsupported modifier I915_Yf_TILED", error);
+        Assert.DoesNotContain("internal error", error);
+        Assert.DoesNotContain("Parameter", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void Capture_GpuOfAPrimaryTheRendererRefuses_NamesTheDeviceAndThePrimaryPlane()
+    {
+        Requires.That(File.Exists("/usr/lib/x86_64-linux-gnu/libEGL.so.1"), "libEGL.so.1 with Mesa (Debian packages libegl1 libegl-mesa0)");
+        var cli = new CliRunner(new YfPlaneOpener(primary: true));
+
+        int code = cli.Run("capture", "sim:640x480", "-o", Path.Combine(_dir, "x.png"), "--gpu");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string error = cli.Error.ToString();
+        Assert.Contains("vgpuview: sim:640x480: primary plane XR24 I915_Yf_TILED 640x480 stride 2560 ", error);
+        Assert.Contains(": unsupported modifier I915_Yf_TILED", error);
+        Assert.DoesNotContain("internal error", error);
         Assert.DoesNotContain("Parameter", error);
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
     }
@@ -665,6 +702,29 @@ public sealed class CaptureTests : IDisposable
         Assert.Contains("EGL_EXT_image_dma_buf_import", error);
         Assert.Contains("mmap failed with EACCES", error);
         Assert.DoesNotContain("use --gpu", error);
+    }
+
+    [Fact]
+    public void Capture_GpuOfAnUnmappableDmaBuf_Mesa25Llvmpipe_FailsNamingTheSoftwareRendererWithoutImporting()
+    {
+        if (!GpuChild.InMesa25)
+        {
+            GpuChild.RunUnderMesa25(typeof(CaptureTests).FullName + "." + nameof(Capture_GpuOfAnUnmappableDmaBuf_Mesa25Llvmpipe_FailsNamingTheSoftwareRendererWithoutImporting));
+            return;
+        }
+
+        // llvmpipe samples an imported dma-buf through a CPU mapping: an import of one the CPU
+        // cannot map is accepted, draws without a GL error, and faults the process at readback.
+        var cli = new CliRunner();
+        int code = cli.Run("capture", "sim:mbochs,cpu-map=off", "-o", Path.Combine(_dir, "x.png"), "--gpu");
+
+        Assert.Equal(ExitCodes.DeviceFailure, code);
+        string error = cli.Error.ToString();
+        Assert.Contains("reads dma-bufs through the CPU, and mmap of this one failed with EACCES", error);
+        Assert.Contains("mmap failed with EACCES", error);
+        Assert.Contains("A software renderer cannot show a dma-buf the CPU cannot map", error);
+        Assert.DoesNotContain("internal error", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
     }
 
     // Reads the FIFO with cat while run runs, so the writer's open finds a reader. A writer that

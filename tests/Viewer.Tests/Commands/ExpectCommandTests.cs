@@ -1,5 +1,3 @@
-extern alias vfioplanes;
-
 using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Discovery;
@@ -176,8 +174,7 @@ public sealed class ExpectCommandTests : IDisposable
     [InlineData("cursor")]
     public void APlaneTheConverterRefuses_IsADeviceFailureNamingThePlane(string refused)
     {
-        uint type = refused == "primary" ? vfioplanes::Interop.Vfio.DRM_PLANE_TYPE_PRIMARY : vfioplanes::Interop.Vfio.DRM_PLANE_TYPE_CURSOR;
-        var cli = new CliRunner(new YfTiledOpener(type));
+        var cli = new CliRunner(new YfPlaneOpener(primary: refused == "primary"));
 
         Assert.Equal(ExitCodes.DeviceFailure, cli.Run("expect", "sim", Needle(0, 0, 4, 4), "--timeout", "5"));
 

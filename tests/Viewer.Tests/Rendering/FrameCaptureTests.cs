@@ -118,6 +118,30 @@ public sealed class FrameCaptureTests
     }
 
     [Fact]
+    public void GpuCapture_Mesa25_ImportFailingItsFirstDraw_FallbackFrameEqualsCpuCapture()
+    {
+        if (!GpuChild.InMesa25)
+        {
+            GpuChild.RunUnderMesa25(typeof(FrameCaptureTests).FullName + "." + nameof(GpuCapture_Mesa25_ImportFailingItsFirstDraw_FallbackFrameEqualsCpuCapture));
+            return;
+        }
+
+        var log = new StringWriter();
+        using var gpu = new GpuCompositor(log) { FailFirstDraws = true };
+        VgpuView.Tests.Shared.Requires.That(gpu.CanImport, $"dma-buf import on Mesa 25 ({gpu.Description})");
+
+        // Every buffer the sim flips to (primary and cursor) is imported, fails its first draw,
+        // and is shown through the upload fallback in that same frame.
+        Assert.True(CompareFrames(gpu, "sim:320x200") >= 3, "sim:320x200 showed fewer than 3 frames");
+
+        TestContext.Current.TestOutputHelper?.WriteLine(log.ToString());
+        Assert.True(gpu.Stats.FailedImports >= 2, $"{gpu.Stats.FailedImports} failed imports");
+        Assert.Equal(gpu.Stats.Imports, gpu.Stats.FailedImports);
+        Assert.Contains("primary plane XR24 320x200: upload (the imported image failed its first draw (GL error 0x0502))", log.ToString());
+        Assert.DoesNotContain(": dma-buf import", log.ToString());
+    }
+
+    [Fact]
     public void GpuCapture_ManyIdsThroughTheCache_TexturesBoundedByCapacityAndReleased()
     {
         RequireEgl();

@@ -21,8 +21,8 @@ internal static class GpuChild
 
     public static string EnvFile => Path.Combine(Requires.RepoRoot, ".cache", "mesa25", "env");
 
-    /// <summary>Runs <paramref name="test"/> (Namespace.Class.Method) under Mesa 25 and asserts it passed there.</summary>
-    public static void RunUnderMesa25(string test)
+    /// <summary>Runs <paramref name="test"/> (Namespace.Class.Method) under Mesa 25, with <paramref name="environment"/> set besides, and asserts it passed there.</summary>
+    public static void RunUnderMesa25(string test, params (string Name, string Value)[] environment)
     {
         Requires.That(File.Exists(EnvFile), "Mesa 25 unpacked in .cache/mesa25 (tests/setup.d/30-mesa.sh)");
         // dotnet test names the host it runs under; elsewhere the one on PATH.
@@ -43,6 +43,11 @@ internal static class GpuChild
             {
                 start.Environment[line[..eq]] = line[(eq + 1)..];
             }
+        }
+
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         start.Environment[ChildVariable] = "mesa25";

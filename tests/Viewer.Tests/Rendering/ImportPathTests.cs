@@ -131,6 +131,32 @@ public sealed class ImportPathTests
     }
 
     [Fact]
+    public void Import_GlContextWithoutOesEglImage_IsNotOfferedAndThePlaneIsUploaded()
+    {
+        if (!GpuChild.InMesa25)
+        {
+            // Mesa drops the extension from the context it makes; eglGetProcAddress still
+            // returns glEGLImageTargetTexture2DOES, as glvnd's stub does for any name.
+            GpuChild.RunUnderMesa25(Name(nameof(Import_GlContextWithoutOesEglImage_IsNotOfferedAndThePlaneIsUploaded)), ("MESA_EXTENSION_OVERRIDE", "-GL_OES_EGL_image"));
+            return;
+        }
+
+        (PlaneInfo plane, byte[] bytes) = MakePlane(DrmFourcc.XRGB8888, 16, 8, seed: 12);
+        using MemfdBuffer buffer = MemfdBuffer.Create(bytes, bytes.Length);
+        var log = new StringWriter();
+        using var gpu = new GpuCompositor(log);
+        TestContext.Current.TestOutputHelper?.WriteLine(gpu.Description);
+        Assert.False(gpu.CanImport);
+        Assert.Contains("dma-buf import no", gpu.Description);
+        using PlaneTexture texture = gpu.CreateTexture(buffer.Fd, plane);
+        gpu.Render(texture, null, 0, 0);
+        Assert.Equal(PlanePath.Upload, texture.Path);
+        Assert.Equal(0, gpu.Stats.Imports);
+        Assert.Contains("upload (the GL context offers no GL_OES_EGL_image to bind an imported image)", log.ToString());
+        AssertSameImage(ReferencePixels.Compose(DrmFourcc.XRGB8888, bytes, 16, 8, (int)plane.Stride, 0, [], 0, 0, 0, 0, 0), Read(gpu), 16, "uploaded XR24");
+    }
+
+    [Fact]
     public void Import_ManyIdsWithEviction_KeepsNoImageBeyondCapacity()
     {
         if (!GpuChild.InMesa25)

@@ -37,6 +37,20 @@ public sealed class ViewCommandTests : IDisposable
     }
 
     [Fact]
+    public void View_GlxContext_SaysItIsGlxAndWhyPlanesAreUploaded()
+    {
+        using XSession x = XSession.Start();
+        using var view = new ViewProcess(x, "sim:320x240", "--context", "glx", "--frames", "3");
+
+        Assert.Equal(ExitCodes.Success, view.WaitForExit(s_timeout));
+        string errors = view.Errors;
+        Assert.Contains("info: view: GLX window context (no EGL display); GL ", errors);
+        Assert.Contains("info: gl: primary plane XR24 320x240: upload (the window's context is GLX's, and dma-buf import needs an EGL display)", errors);
+        Assert.DoesNotContain("import switched off", errors);
+        Assert.DoesNotContain("(, ", errors);
+    }
+
+    [Fact]
     public void View_PlusKey_ZoomsOneToOneTwiceWithNearestFiltering()
     {
         using XSession x = XSession.Start();
@@ -228,7 +242,7 @@ public sealed class ViewCommandTests : IDisposable
         Assert.True(IsDimGrey(screen, 40, 100), $"the white bar behind the message should be dimmed, it is {Hex(screen.AsSpan(i, 4))}");
         Assert.EndsWith("device gone", x.WindowName(window));
 
-        x.Key(window, "q");
+        x.QuitKey(window, "q");
         Assert.Equal(ExitCodes.DeviceFailure, view.WaitForExit(s_timeout));
         Assert.Contains("vgpuview: ", view.Errors);
     }
@@ -248,7 +262,7 @@ public sealed class ViewCommandTests : IDisposable
         byte[] screen = WaitForScreen(x, s => CountLit(s, 0, 0, 400, 60) > 100);
         Assert.True(CountLit(screen, 0, 0, 400, 60) > 100, "no HUD text in the top left after H");
 
-        x.Key(window, "Escape");
+        x.QuitKey(window, "Escape");
         Assert.Equal(ExitCodes.Success, view.WaitForExit(s_timeout));
     }
 
@@ -265,7 +279,7 @@ public sealed class ViewCommandTests : IDisposable
         string window = x.WaitForWindow(view, s_timeout);
         x.Key(window, key);
         string saved = view.WaitForOutput(l => l.EndsWith(".png", StringComparison.Ordinal), s_timeout);
-        x.Key(window, "q");
+        x.QuitKey(window, "q");
         Assert.Equal(ExitCodes.Success, view.WaitForExit(s_timeout));
 
         string captured = Path.Combine(_dir, "capture.png");
@@ -300,6 +314,33 @@ public sealed class ViewCommandTests : IDisposable
 
         // 25 frames at 10 per second: 24 waits of 100 ms after the first frame.
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2.3), $"25 frames at --fps 10 took only {clock.Elapsed.TotalSeconds:F2} s");
+    }
+
+    [Fact]
+    public void View_WithoutFps_IsPacedByVsyncAloneNotCappedAt60()
+    {
+        using XSession x = XSession.Start();
+        var clock = Stopwatch.StartNew();
+
+        // Xvfb has no refresh to wait for, so vsync does not hold the swaps back: 150 frames
+        // take well under the 149 waits of 1/60 s (2.48 s) a cap at 60 would add.
+        using var view = new ViewProcess(x, "sim:320x240", "--frames", "150");
+
+        Assert.Equal(ExitCodes.Success, view.WaitForExit(s_timeout));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.3), $"150 frames without --fps took {clock.Elapsed.TotalSeconds:F2} s: capped");
+    }
+
+    [Fact]
+    public void View_NoVsyncWithoutFps_IsCappedAtTheRefreshRate()
+    {
+        using XSession x = XSession.Start();
+        var clock = Stopwatch.StartNew();
+
+        // Xvfb's screen reports 60 Hz or none, which counts as 60: 149 waits of 1/60 s after the first frame.
+        using var view = new ViewProcess(x, "sim:320x240", "--frames", "150", "--no-vsync");
+
+        Assert.Equal(ExitCodes.Success, view.WaitForExit(s_timeout));
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2.4), $"150 frames with --no-vsync took only {clock.Elapsed.TotalSeconds:F2} s");
     }
 
     [Fact]

@@ -10,9 +10,11 @@ internal static partial class Interop
     internal static unsafe partial class Gl
     {
         internal const uint GL_NO_ERROR = 0;
+        internal const uint GL_INVALID_OPERATION = 0x0502;
         internal const uint GL_VENDOR = 0x1F00;
         internal const uint GL_RENDERER = 0x1F01;
         internal const uint GL_VERSION = 0x1F02;
+        internal const uint GL_EXTENSIONS = 0x1F03;
         internal const uint GL_SHADING_LANGUAGE_VERSION = 0x8B8C;
         internal const uint GL_MAX_TEXTURE_SIZE = 0x0D33;
         internal const uint GL_BLEND = 0x0BE2;

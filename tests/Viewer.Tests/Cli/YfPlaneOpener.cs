@@ -10,17 +10,20 @@ using VgpuView.Viewer.Commands;
 namespace VgpuView.Viewer.Tests.Cli;
 
 /// <summary>
-/// Opens the default sim with one plane reported as Yf-tiled: a layout the plane query accepts
-/// (a known modifier, whole tiles) and the CPU converter does not undo, so every command that
-/// converts that plane must fail with a message naming it.
+/// Opens the sim of the spec with its cursor plane (or its primary) reported as Yf-tiled: a
+/// layout the plane query accepts (a known modifier, whole tiles) that neither the CPU converter
+/// nor the GL upload undoes, and that llvmpipe does not list for import.
 /// </summary>
-internal sealed class YfTiledOpener(uint planeType) : IDeviceOpener
+internal sealed class YfPlaneOpener(bool primary = false) : IDeviceOpener
 {
     public SysfsTree Sysfs { get; } = new();
 
-    public VgpuDevice Open(string spec) => new(new YfTiled(SimulatedDevices.Open(string.Empty), planeType), spec);
+    public VgpuDevice Open(string spec) => new(Wrap(SimulatedDevices.Open(spec.Length > 4 ? spec[4..] : string.Empty), primary), spec);
 
-    private sealed class YfTiled(IVfioDevice inner, uint planeType) : IVfioDevice
+    /// <summary>The device with the plane's modifier changed to Yf in every answer that shows a buffer.</summary>
+    public static IVfioDevice Wrap(IVfioDevice inner, bool primary) => new YfPlane(inner, primary ? vfioplanes::Interop.Vfio.DRM_PLANE_TYPE_PRIMARY : vfioplanes::Interop.Vfio.DRM_PLANE_TYPE_CURSOR);
+
+    private sealed class YfPlane(IVfioDevice inner, uint planeType) : IVfioDevice
     {
         public string Name => inner.Name;
 
