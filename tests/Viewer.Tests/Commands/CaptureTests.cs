@@ -1,5 +1,3 @@
-extern alias vfioplanes;
-
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
