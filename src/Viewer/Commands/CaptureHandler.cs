@@ -273,46 +273,44 @@ internal sealed class CaptureHandler(CommandContext context)
 
     private void ComposeOnCpu(VgpuDevice device, Frame frame, CaptureOptions options)
     {
-        PlaneState primary = frame.Primary;
+        ComposePlaneOnCpu(device, frame.Primary, isCursor: false, options);
+        PlaneState cursor = frame.Cursor;
+        if (!options.NoCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
+        {
+            ComposePlaneOnCpu(device, cursor, isCursor: true, options);
+        }
+    }
+
+    /// <summary>Draws one plane from a CPU read; --raw copies the bytes in the same read, so PNG and raw are one frame.</summary>
+    private void ComposePlaneOnCpu(VgpuDevice device, PlaneState plane, bool isCursor, CaptureOptions options)
+    {
         try
         {
-            // --raw copies the bytes in the same read as the conversion: PNG and raw are one frame.
-            using PlaneMemory memory = primary.BeginCpuRead();
-            _compositor.DrawPrimary(primary.Info, memory.Bytes, options.KeepAlpha);
-            if (options.Raw)
+            using PlaneMemory memory = plane.BeginCpuRead();
+            if (isCursor)
             {
-                _raw.KeepPrimary(primary.Info, memory.Bytes);
+                _compositor.DrawCursor(plane.Info, memory.Bytes);
+                if (options.Raw)
+                {
+                    _raw.KeepCursor(plane.Info, memory.Bytes);
+                }
+            }
+            else
+            {
+                _compositor.DrawPrimary(plane.Info, memory.Bytes, options.KeepAlpha);
+                if (options.Raw)
+                {
+                    _raw.KeepPrimary(plane.Info, memory.Bytes);
+                }
             }
         }
         catch (ArgumentException e)
         {
-            throw PlaneFault(device, primary, e);
+            throw PlaneFault(device, plane, e);
         }
-        catch (VfioException e) when (e.Operation == "mmap" && primary.DmaBuf is not null)
+        catch (VfioException e) when (e.Operation == "mmap" && plane.DmaBuf is not null)
         {
             throw Unmappable(e, CpuAdvice(options));
-        }
-
-        PlaneState cursor = frame.Cursor;
-        if (!options.NoCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
-        {
-            try
-            {
-                using PlaneMemory memory = cursor.BeginCpuRead();
-                _compositor.DrawCursor(cursor.Info, memory.Bytes);
-                if (options.Raw)
-                {
-                    _raw.KeepCursor(cursor.Info, memory.Bytes);
-                }
-            }
-            catch (ArgumentException e)
-            {
-                throw PlaneFault(device, cursor, e);
-            }
-            catch (VfioException e) when (e.Operation == "mmap" && cursor.DmaBuf is not null)
-            {
-                throw Unmappable(e, CpuAdvice(options));
-            }
         }
     }
 

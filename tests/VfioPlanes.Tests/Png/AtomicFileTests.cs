@@ -131,7 +131,7 @@ public sealed class AtomicFileTests : IDisposable
         RunTool("mkfifo", fifo);
         byte[] bytes = Pattern(300_000); // more than a pipe buffer: the reader must be draining it
 
-        byte[] read = ReadWhile(fifo, () => AtomicFile.Write(fifo, s => s.Write(bytes)));
+        byte[] read = Fifo.ReadWhile(fifo, () => AtomicFile.Write(fifo, s => s.Write(bytes)));
 
         Assert.Equal(bytes, read);
         Assert.Equal("fifo", Kind(fifo));
@@ -145,7 +145,7 @@ public sealed class AtomicFileTests : IDisposable
         RunTool("mkfifo", fifo);
         byte[] bytes = Pattern(100_000);
 
-        byte[] read = ReadWhile(fifo, () => AtomicFile.Write(fifo, bytes));
+        byte[] read = Fifo.ReadWhile(fifo, () => AtomicFile.Write(fifo, bytes));
 
         Assert.Equal(bytes, read);
         Assert.Equal("fifo", Kind(fifo));
@@ -239,26 +239,6 @@ public sealed class AtomicFileTests : IDisposable
 
     /// <summary>The file type as coreutils' stat names it, of the link itself when the path is one.</summary>
     private static string Kind(string path) => RunTool("stat", "-c", "%F", path).Trim();
-
-    // Reads the FIFO with cat while write runs, so the writer's open finds a reader. A writer that
-    // replaced the FIFO instead leaves cat waiting for one: it is killed after a while.
-    private static byte[] ReadWhile(string fifo, Action write)
-    {
-        var start = new ProcessStartInfo(Requires.Program("cat", "coreutils"), [fifo]) { RedirectStandardOutput = true };
-        using Process cat = Process.Start(start)!;
-        using var read = new MemoryStream();
-        Task copy = cat.StandardOutput.BaseStream.CopyToAsync(read);
-        write();
-        bool ended = cat.WaitForExit(10_000);
-        if (!ended)
-        {
-            cat.Kill();
-        }
-
-        Assert.True(ended, $"nothing was written into the FIFO {fifo}");
-        copy.Wait();
-        return read.ToArray();
-    }
 
     private static string RunTool(string program, params string[] args)
     {

@@ -244,7 +244,7 @@ public sealed class CaptureTests : IDisposable
         var cli = new CliRunner();
         int code = 0;
 
-        byte[] png = ReadFifoWhile(fifo, () => code = cli.Run("capture", "sim:640x480", "-o", fifo));
+        byte[] png = Fifo.ReadWhile(fifo, () => code = cli.Run("capture", "sim:640x480", "-o", fifo));
 
         Assert.Equal(ExitCodes.Success, code);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
@@ -723,25 +723,6 @@ public sealed class CaptureTests : IDisposable
         Assert.Contains("A software renderer cannot show a dma-buf the CPU cannot map", error);
         Assert.DoesNotContain("internal error", error);
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
-    }
-
-    // Reads the FIFO with cat while run runs, so the writer's open finds a reader. A writer that
-    // replaced the FIFO instead leaves cat waiting for one: it is killed after a while.
-    private static byte[] ReadFifoWhile(string fifo, Action run)
-    {
-        using Process cat = Process.Start(new ProcessStartInfo(Requires.Program("cat", "coreutils"), [fifo]) { RedirectStandardOutput = true })!;
-        using var read = new MemoryStream();
-        Task copy = cat.StandardOutput.BaseStream.CopyToAsync(read);
-        run();
-        bool ended = cat.WaitForExit(10_000);
-        if (!ended)
-        {
-            cat.Kill();
-        }
-
-        Assert.True(ended, $"nothing was written into the FIFO {fifo}");
-        copy.Wait();
-        return read.ToArray();
     }
 
     // The concatenated IDAT chunks of a PNG, inflated: the filtered rows (PNG spec, sections 5.3 and 10).
