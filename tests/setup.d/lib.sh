@@ -6,7 +6,7 @@ apt_update_once() {
     if [ ! -f /etc/apt/sources.list.d/vgpuview-backports.list ] && ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d; then
       echo 'deb http://deb.debian.org/debian bookworm-backports main' > /etc/apt/sources.list.d/vgpuview-backports.list
     fi
-    apt-get update -qq
+    apt-get -o DPkg::Lock::Timeout=900 update -qq
     apt_updated=1
   fi
 }
@@ -19,6 +19,6 @@ need_pkgs() {
   done
   if [ "${#missing[@]}" -gt 0 ]; then
     apt_update_once
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 }
