@@ -210,12 +210,18 @@ public sealed class DeviceChecks(HostRoots roots, Func<string, bool>? mayOpen = 
 
         string user = Environment.UserName;
         string name = Path.GetFileName(node);
+        // A node its group may read and write (a distribution's udev rule giving /dev/vfio to
+        // a group such as kvm or vfio): joining that group is the lasting fix.
+        string join = Interop.Libc.GroupAndMode(node, out uint gid, out int mode) && gid != 0 && (mode & 0x30) == 0x30
+            && GroupName(gid) is string groupName
+            ? $"add this user to group {groupName} (usermod -aG {groupName} {user}, then log in again); or "
+            : string.Empty;
         string rule = isGroup
             ? $"a udev rule such as SUBSYSTEM==\"vfio\", KERNEL==\"{name}\", OWNER=\"{user}\" in /etc/udev/rules.d/90-vfio.rules (then udevadm trigger)"
             : $"a udev rule such as SUBSYSTEM==\"vfio-dev\", KERNEL==\"{name}\", OWNER=\"{user}\"";
         return new DoctorCheck("permissions", CheckStatus.Problem, looked,
             $"this user ({user}) may not open {string.Join(", ", denied)}",
-            $"run as root; or {rule}; or chown {user} {node} until reboot; or let a privileged helper open the device and pass it as fd:N");
+            $"{join}run as root; or {rule}; or chown {user} {node} until reboot; or let a privileged helper open the device and pass it as fd:N");
     }
 
     private DoctorCheck Busy(string node)
@@ -227,6 +233,22 @@ public sealed class DeviceChecks(HostRoots roots, Func<string, bool>? mayOpen = 
             : new DoctorCheck("busy", CheckStatus.Problem, looked,
                 $"{node} is held by {string.Join(", ", holders)}: a VFIO group opens in one process at a time",
                 "stop that process, or have it pass the device fd to vgpuview (fd:N)");
+    }
+
+    // /etc/group: "name:x:gid:members".
+    private static string? GroupName(uint gid)
+    {
+        string id = gid.ToString(CultureInfo.InvariantCulture);
+        foreach (string line in (HostRoots.ReadText("/etc/group") ?? string.Empty).Split('\n'))
+        {
+            string[] f = line.Split(':');
+            if (f.Length >= 3 && f[2] == id)
+            {
+                return f[0];
+            }
+        }
+
+        return null;
     }
 
     private static bool MayOpen(string path) => Interop.Libc.Access(path, Interop.Libc.R_OK | Interop.Libc.W_OK) == 0;

@@ -103,6 +103,27 @@ public class DeviceChecksTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void GroupNodeOfAGroupThatMayUseIt_PermissionsSaysToJoinThatGroup()
+    {
+        Requires.That(Environment.UserName == "root", "root (to give a file another group)");
+        string? disk = File.ReadAllLines("/etc/group").Select(l => l.Split(':')).FirstOrDefault(f => f.Length >= 3 && f[2] == "6")?[0];
+        Requires.That(disk is not null, "a group 6 in /etc/group (disk on Debian)");
+        using FakeHost host = DiscreteGpuUnderVesafb(gpuDriver: "vfio-pci", audioDriver: "vfio-pci", consoleGone: true);
+        string node = Path.Combine(host.Dev, "vfio", "13");
+        Assert.Equal(0, Chown(node, 0, 6));
+        File.SetUnixFileMode(node, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+
+        DoctorCheck access = new DeviceChecks(host.Roots(), path => path != node).Run(DeviceSpec.Parse(Dgpu)).Single(c => c.Id == "permissions");
+
+        Assert.Contains("(mode 0660)", access.Found);
+        Assert.StartsWith($"add this user to group {disk} (usermod -aG {disk} ", access.Fix);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "chown", SetLastError = true)]
+    private static extern int Chown(string path, int owner, int group);
+
+    [Fact]
     public void NoIommu_PciDeviceHasNoGroup_AndTheIommuLineIsAProblem()
     {
         using FakeHost host = NoIommu();
