@@ -75,7 +75,7 @@ internal sealed class DoctorHandler(CommandContext context, HostRoots? roots = n
             {
                 opened = context.Opener.Open(spec!);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 checks.Add(new DoctorCheck("open", CheckStatus.Problem, device.ToString(), e.Message));
             }

@@ -12,10 +12,13 @@ out=/tmp/doctor
 mkdir -p "$out"
 
 pass() { echo "KTEST PASS doctor.$1"; }
+step() { echo "KSTEP $1"; echo "KINFO $1 at $(cut -d' ' -f1 /proc/uptime) s of guest uptime"; }
 fail() { echo "KTEST FAIL doctor.$1: $2"; }
 vgpuview() { dotnet "$KVGPUVIEW" "$@"; }
 # line FILE STATUS ID: the one line of doctor's text output for that check (status padded to 8).
 line() { grep -E "^$2 +$3 " "$1" | head -n1; }
+# json_check FILE ID: the object of doctor --json's check ID, on one line (its fields are one a line).
+json_check() { awk -v id="\"id\": \"$2\"" 'index($0, id) { on = 1 } on { printf "%s ", $0 } on && /^    }/ { exit }' "$1"; }
 # Hex without leading zeros, as doctor prints addresses.
 hex() { printf '%x' "$1"; }
 
@@ -35,7 +38,7 @@ info_block() {
     sed "s/^/KINFO   /" "$2"
 }
 
-echo "KSTEP before-bind"
+step before-bind
 # BAR 0: the first line of the device's sysfs resource file, "start end flags".
 set -- $(head -n1 "$sysdev/resource")
 bar_start=$(hex "$1"); bar_end=$(hex "$2")
@@ -52,32 +55,32 @@ else
     echo "KINFO expected claim: $expected"
     pass before-bind.vesafb
 
-    vgpuview doctor "$dev" > "$out/before.txt" 2>&1
+    # One run, as JSON: each check's "found" and "fix" are the text lines' words.
+    vgpuview doctor "$dev" --json > "$out/before.json" 2>&1
     rc=$?
-    sed "s/^/KINFO doctor> /" "$out/before.txt"
-    console=$(line "$out/before.txt" warning console)
+    sed "s/^/KINFO doctor> /" "$out/before.json"
+    console=$(json_check "$out/before.json" console)
     if [ "$rc" -ne 1 ]; then
         fail before-bind.doctor "doctor $dev exited with $rc, expected 1 (the device is on no driver yet)"
-    elif ! echo "$console" | grep -qF "held by $expected"; then
-        fail before-bind.doctor "doctor's console line does not name '$expected' as a warning: '$console'"
+    elif ! echo "$console" | grep -qF '"status": "warning"' || ! echo "$console" | grep -qF "held by $expected"; then
+        fail before-bind.doctor "doctor's console check is no warning naming '$expected': $console"
     elif ! echo "$console" | grep -qF "binding vfio-pci will remove it"; then
-        fail before-bind.doctor "doctor's console line does not say that binding vfio-pci removes the console: '$console'"
-    elif ! line "$out/before.txt" problem driver | grep -qF "bound to no driver"; then
+        fail before-bind.doctor "doctor's console check does not say that binding vfio-pci removes the console: $console"
+    elif ! json_check "$out/before.json" driver | grep -qF '"found": "bound to no driver, not to vfio-pci"'; then
         fail before-bind.doctor "doctor does not report the device as bound to no driver"
     else
         pass before-bind.doctor
     fi
 
-    vgpuview doctor "$dev" --json > "$out/before.json" 2>&1
-    if grep -qF "\"name\": \"$1\"" "$out/before.json" && grep -qF "\"start\": \"0x$(hex "0x$2")\"" "$out/before.json" \
-        && grep -qF '"console": true' "$out/before.json"; then
+    if echo "$console" | grep -qF "\"name\": \"$1\"" && echo "$console" | grep -qF "\"start\": \"0x$(hex "0x$2")\"" \
+        && echo "$console" | grep -qF "\"end\": \"0x$(hex "0x$3")\"" && echo "$console" | grep -qF '"console": true'; then
         pass before-bind.json
     else
-        fail before-bind.json "doctor --json has no claim {name $1, start 0x$(hex "0x$2"), console true}"
+        fail before-bind.json "doctor --json has no claim {name $1, start 0x$(hex "0x$2"), end 0x$(hex "0x$3"), console true}: $console"
     fi
 fi
 
-echo "KSTEP bind"
+step bind
 # As a user binds a GPU: driver_override, then a probe of the device.
 echo vfio-pci > "$sysdev/driver_override"
 echo "$dev" > /sys/bus/pci/drivers_probe
@@ -88,7 +91,7 @@ else
     fail bind "after driver_override and drivers_probe the device is bound to '${driver:-nothing}', not vfio-pci"
 fi
 
-echo "KSTEP after-bind"
+step after-bind
 grep -E "($dev|vesafb|BOOTFB|efifb|simple)" /proc/iomem > "$out/iomem-after"
 info_block "/proc/iomem of $dev after binding" "$out/iomem-after"
 for v in /sys/class/vtconsole/vtcon*; do echo "KINFO $v: $(cat "$v/name") bind=$(cat "$v/bind")"; done
@@ -123,7 +126,7 @@ else
     fail after-bind.info "info $dev exited with $rc or did not say that the GPU exports no display through VFIO"
 fi
 
-echo "KSTEP mdev"
+step mdev
 # A fresh mbochs mdev: no guest has set a mode and no VMM has written an EDID, so its EDID
 # region reads link_state 0 and edid_size 0.
 if echo "$mbochs_uuid" > /sys/class/mdev_bus/mbochs/mdev_supported_types/mbochs-medium/create; then
@@ -144,13 +147,11 @@ else
     fail mdev.link-down "creating an mbochs-medium mdev failed"
 fi
 
-echo "KSTEP host"
-vgpuview doctor > "$out/host.txt" 2>&1
-rc=$?
-sed "s/^/KINFO doctor> /" "$out/host.txt"
-if [ "$rc" -eq 0 ] && line "$out/host.txt" ok iommu | grep -q "IOMMU dmar0 enabled" && line "$out/host.txt" ok modules | grep -qF "vfio_pci loaded"; then
+# The host checks run for a device too: the IOMMU and the modules, from the same output.
+if line "$out/after.txt" ok iommu | grep -q "IOMMU dmar0 enabled" && line "$out/after.txt" ok modules | grep -qF "vfio_pci loaded"; then
     pass host
 else
-    fail host "doctor without a device exited with $rc or did not find the IOMMU and the modules"
+    fail host "doctor did not find the IOMMU (dmar0) and vfio_pci loaded"
 fi
+step end
 exit 0
