@@ -50,5 +50,27 @@ if [ -x tests/kernel/run.sh ]; then
   fi
 fi
 
+# The doctor's harness (tests/kernel/doctor/run.sh: a boot GPU under vesafb and vfio-pci on
+# q35 with an IOMMU), under the same rules; its last line is "doctor: N passed, N failed".
+if [ -x tests/kernel/doctor/run.sh ]; then
+  if [ "${VGPUVIEW_SKIP_KERNEL:-}" = 1 ] && [ "${CI:-}" != true ]; then
+    echo "doctor harness left out (VGPUVIEW_SKIP_KERNEL=1)"
+  else
+    set +e
+    tests/kernel/doctor/run.sh 2>&1 | tee "$log"
+    dstatus=${PIPESTATUS[0]}
+    set -e
+    read -r dpassed dfailed < <(grep -E '^doctor: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1 | awk '{ print $2, $4 }') || true
+    dpassed=${dpassed:-0}
+    dfailed=${dfailed:-0}
+    if [ "$dstatus" -ne 0 ] && [ "$dfailed" -eq 0 ]; then
+      dfailed=1
+    fi
+    passed=$((passed + dpassed))
+    failed=$((failed + dfailed))
+    [ "$dstatus" -eq 0 ] || status=1
+  fi
+fi
+
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$projects" -ge 2 ]

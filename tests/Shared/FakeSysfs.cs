@@ -11,6 +11,13 @@ public sealed class FakeSysfs : IDisposable
         Root = Directory.CreateTempSubdirectory("vgpuview-sysfs-").FullName;
     }
 
+    /// <summary>A tree at <paramref name="root"/>, made if missing (a fake host's sys/).</summary>
+    public FakeSysfs(string root)
+    {
+        Directory.CreateDirectory(root);
+        Root = root;
+    }
+
     public string Root { get; }
 
     /// <summary>An mdev parent at devices/&lt;devicePath&gt; with class/mdev_bus/&lt;name&gt; linking to it.</summary>
@@ -78,8 +85,11 @@ public sealed class FakeSysfs : IDisposable
     {
         if (group is int g)
         {
-            Dir("kernel", "iommu_groups", g.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Directory.CreateSymbolicLink(Path.Combine(dir, "iommu_group"), Up(dir) + Path.Combine("kernel", "iommu_groups", g.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            string number = g.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string members = Dir("kernel", "iommu_groups", number, "devices");
+            Directory.CreateSymbolicLink(Path.Combine(dir, "iommu_group"), Up(dir) + Path.Combine("kernel", "iommu_groups", number));
+            // The group lists its members as links back to their device directories.
+            Directory.CreateSymbolicLink(Path.Combine(members, Path.GetFileName(dir)), Up(members) + Path.GetRelativePath(Root, dir));
         }
 
         if (cdev is not null)

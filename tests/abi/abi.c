@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <linux/version.h>
 #include <linux/dma-buf.h>
@@ -248,6 +249,10 @@ static void libc(void)
     CONST(AT_FDCWD);
     CONST(AT_SYMLINK_NOFOLLOW);
     CONST(STATX_TYPE);
+    CONST(STATX_MODE);
+    CONST(STATX_GID);
+    CONST(R_OK);
+    CONST(W_OK);
     CONST(S_IFMT);
     CONST(S_IFSOCK);
     CONST(S_IFLNK);

@@ -21,6 +21,7 @@ internal static partial class ViewerCommandLine
             ViewCommand(context),
             EdidCommand(context),
             ExpectCommand(context),
+            DoctorCommand(context),
         };
         return root;
     }
@@ -196,6 +197,16 @@ internal static partial class ViewerCommandLine
                 CacheSize = CheckRange(parse.GetValue(s_cacheSize), 2, 256, "--cache-size"),
             });
         });
+        return command;
+    }
+
+    private static Command DoctorCommand(CommandContext context)
+    {
+        var command = new Command("doctor", "Check the host, and a device when named, for what keeps it from giving a picture; exit 1 when a problem is found")
+        {
+            s_optionalDevice, s_json,
+        };
+        command.SetAction(parse => new DoctorHandler(context).Run(parse.GetValue(s_optionalDevice), parse.GetValue(s_json)));
         return command;
     }
 

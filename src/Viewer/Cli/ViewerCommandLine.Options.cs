@@ -12,6 +12,12 @@ internal static partial class ViewerCommandLine
             "(0000:00:02.0), /dev/vfio/devices/vfioN, or fd:N (a VFIO device fd inherited from the parent)",
     };
 
+    private static readonly Argument<string?> s_optionalDevice = new("device")
+    {
+        Description = "The device to check (any spec info takes, or the PCI address of a GPU not yet bound to vfio-pci); without it, the host alone",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
     private static readonly Option<bool> s_json = new("--json")
     {
         Description = "Write JSON (one object per line for watch)",

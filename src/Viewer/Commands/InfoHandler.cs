@@ -71,7 +71,8 @@ internal sealed class InfoHandler(CommandContext context)
         o.WriteLine($"flags    {string.Join(' ', info.FlagNames)}");
         o.WriteLine($"regions  {info.NumRegions}, irqs {info.NumIrqs}");
         o.WriteLine($"planes   dmabuf {(support.DmaBuf ? "yes" : "no")}, region {(support.Region ? "yes" : "no")}" +
-            (support.Any ? string.Empty : " (this device exports no display)"));
+            (support.Any ? string.Empty : " (this device exports no display through VFIO: a GPU assigned whole shows its picture " +
+                "through the guest's own output, not through VFIO's display interface)"));
         foreach (RegionInfo r in regions)
         {
             string flags = string.Join(',', RegionFlags(r));

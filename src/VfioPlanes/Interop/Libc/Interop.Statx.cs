@@ -7,6 +7,8 @@ internal static partial class Interop
         internal const int AT_FDCWD = -100;
         internal const int AT_SYMLINK_NOFOLLOW = 0x100;
         internal const uint STATX_TYPE = 0x0001;
+        internal const uint STATX_MODE = 0x0002;
+        internal const uint STATX_GID = 0x0010;
 
         // sys/stat.h: the file type bits of st_mode / stx_mode.
         internal const int S_IFMT = 0xF000;   // 0170000
@@ -50,6 +52,21 @@ internal static partial class Interop
 
             errno = 0;
             return buf.stx_mode & S_IFMT;
+        }
+
+        /// <summary>The owning group and the permission bits of <paramref name="path"/> (symlinks followed); false when statx(2) fails.</summary>
+        internal static bool GroupAndMode(string path, out uint gid, out int mode)
+        {
+            if (StatxRaw(AT_FDCWD, path, 0, STATX_GID | STATX_MODE, out statx buf) != 0)
+            {
+                gid = 0;
+                mode = 0;
+                return false;
+            }
+
+            gid = buf.stx_gid;
+            mode = buf.stx_mode & 0xFFF;
+            return true;
         }
     }
 }
