@@ -18,9 +18,15 @@ public static class Errno
     public const int EBUSY = 16;
     public const int ENODEV = 19;
     public const int EINVAL = 22;
+    public const int ENOTDIR = 20;
+    public const int EISDIR = 21;
     public const int ENOTTY = 25;
     public const int ENOSPC = 28;
+    public const int EPIPE = 32;
+    public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
+    public const int ELOOP = 40;
+    public const int EDQUOT = 122;
     public const int EOPNOTSUPP = 95;
 
     /// <summary>Errors that pass: the next frame tries again (mbochs fails the first query after a mode change with ENOMEM).</summary>
@@ -45,8 +51,14 @@ public static class Errno
         EBUSY => "EBUSY",
         ENODEV => "ENODEV",
         EINVAL => "EINVAL",
+        ENOTDIR => "ENOTDIR",
+        EISDIR => "EISDIR",
         ENOTTY => "ENOTTY",
         ENOSPC => "ENOSPC",
+        EPIPE => "EPIPE",
+        ENAMETOOLONG => "ENAMETOOLONG",
+        ELOOP => "ELOOP",
+        EDQUOT => "EDQUOT",
         ENOSYS => "ENOSYS",
         EOPNOTSUPP => "EOPNOTSUPP",
         _ => "errno " + errno,

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Commands;
 
@@ -8,27 +7,24 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        using var stop = new CancellationTokenSource();
+        // Standard streams first: a closed one must be known before anything writes to it.
+        StandardStreams streams = StandardStreams.Open();
 
         // Ctrl-C and SIGTERM end long-running commands cleanly, so every fd and mapping is released.
-        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
-        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        using ProcessSignals signals = ProcessSignals.Install();
 
+        DeviceOpener opener = DeviceOpener.FromEnvironment();
+        opener.Cancellation = signals.Token;
         var context = new CommandContext
         {
-            Output = Console.Out,
-            Error = Console.Error,
-            Opener = DeviceOpener.FromEnvironment(),
-            Cancellation = stop.Token,
-            ErrorIsTerminal = !Console.IsErrorRedirected,
-            OpenStandardOutput = Console.OpenStandardOutput,
+            Output = streams.Output,
+            Error = streams.Error,
+            Opener = opener,
+            Cancellation = signals.Token,
+            ErrorIsTerminal = streams.ErrorIsTerminal,
+            OpenStandardOutput = streams.OpenOutput,
+            OutputBroken = streams.OutputBroken,
         };
         return ViewerCommandLine.Run(args, context);
-
-        void Cancel(PosixSignalContext signal)
-        {
-            signal.Cancel = true;
-            stop.Cancel();
-        }
     }
 }

@@ -6,6 +6,14 @@ namespace VgpuView.Tests.Shared;
 /// <summary>Named pipes for tests of writers that must write into one rather than replace it.</summary>
 public static class Fifo
 {
+    /// <summary>Makes a FIFO at <paramref name="path"/> with mkfifo(1).</summary>
+    public static void Make(string path)
+    {
+        using Process p = Process.Start(Requires.Program("mkfifo", "coreutils"), [path])!;
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"mkfifo {path} failed");
+    }
+
     /// <summary>
     /// Reads <paramref name="fifo"/> with cat while <paramref name="write"/> runs, so the writer's
     /// open finds a reader. A writer that replaced the FIFO instead leaves cat waiting for one:

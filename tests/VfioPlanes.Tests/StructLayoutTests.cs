@@ -33,5 +33,8 @@ public class StructLayoutTests
         // __u32 mask, __u32 blksize, __u64 attributes, __u32 nlink, uid and gid.
         Assert.Equal(256, Unsafe.SizeOf<Interop.Libc.statx>());
         Assert.Equal(28, (int)Marshal.OffsetOf<Interop.Libc.statx>(nameof(Interop.Libc.statx.stx_mode)));
+
+        // Then __u16 __spare0, __u64 stx_ino, __u64 stx_size.
+        Assert.Equal(40, (int)Marshal.OffsetOf<Interop.Libc.statx>(nameof(Interop.Libc.statx.stx_size)));
     }
 }

@@ -223,6 +223,8 @@ static void libc(void)
     CONST(O_CLOEXEC);
     CONST(F_GETFD);
     CONST(F_GETFL);
+    CONST(F_SETFL);
+    CONST(O_NONBLOCK);
     CONST(F_DUPFD_CLOEXEC);
     CONST(F_ADD_SEALS);
     CONST(F_GET_SEALS);
@@ -253,6 +255,8 @@ static void libc(void)
     CONST(STATX_GID);
     CONST(R_OK);
     CONST(W_OK);
+    CONST(STATX_SIZE);
+    CONST(AT_EMPTY_PATH);
     CONST(S_IFMT);
     CONST(S_IFSOCK);
     CONST(S_IFLNK);
@@ -269,6 +273,9 @@ static void libc(void)
     OFFSET(statx, stx_uid);
     OFFSET(statx, stx_gid);
     OFFSET(statx, stx_mode);
+    OFFSET(statx, __spare0);
+    OFFSET(statx, stx_ino);
+    OFFSET(statx, stx_size);
 
     CONST(EPERM);
     CONST(ENOENT);
@@ -285,6 +292,12 @@ static void libc(void)
     CONST(EINVAL);
     CONST(ENOTTY);
     CONST(ENOSPC);
+    CONST(ENOTDIR);
+    CONST(EISDIR);
+    CONST(EPIPE);
+    CONST(ENAMETOOLONG);
+    CONST(ELOOP);
+    CONST(EDQUOT);
     CONST(ENOSYS);
     CONST(EOPNOTSUPP);
 }

@@ -87,7 +87,7 @@ public sealed partial record DeviceSpec
             string n = t["fd:".Length..];
             if (n.Length == 0 || !n.All(char.IsAsciiDigit) || !int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out int fd))
             {
-                throw new FormatException($"'{text}' is not a device spec: fd:N needs a file descriptor number N >= 0 (fd:3), got '{n}'");
+                throw new FormatException($"'{IO.PrintableText.Of(text)}' is not a device spec: fd:N needs a file descriptor number N >= 0 (fd:3), got '{IO.PrintableText.Of(n)}'");
             }
 
             return new DeviceSpec(DeviceSpecKind.Fd, fd.ToString(CultureInfo.InvariantCulture));
@@ -108,7 +108,7 @@ public sealed partial record DeviceSpec
             return ParseSysfsPath(text, t);
         }
 
-        throw new FormatException($"'{text}' is not a device spec: expected {AcceptedForms}");
+        throw new FormatException($"'{IO.PrintableText.Of(text)}' is not a device spec: expected {AcceptedForms}");
     }
 
     /// <summary>The canonical text: "sim", "sim:OPTIONS", the UUID, the PCI address, the cdev path, "fd:N".</summary>
@@ -164,7 +164,7 @@ public sealed partial record DeviceSpec
         }
 
         string why = real is null ? "it does not exist" : $"it resolves to {real}, which is inside no mdev or PCI device";
-        throw new FormatException($"'{text}' is not a device spec: a sysfs path must name an mdev (its UUID) or a PCI device (its address), but {why}");
+        throw new FormatException($"'{IO.PrintableText.Of(text)}' is not a device spec: a sysfs path must name an mdev (its UUID) or a PCI device (its address), but {why}");
     }
 
     private static bool IsUnder(string path, string root)

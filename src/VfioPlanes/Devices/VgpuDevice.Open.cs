@@ -26,11 +26,18 @@ public sealed partial class VgpuDevice
     /// </summary>
     /// <exception cref="SimOptionsException">The simulated vGPU's options are wrong.</exception>
     /// <exception cref="IOException">The device cannot be opened; the message says what to do.</exception>
-    public static VgpuDevice Open(DeviceSpec spec, SysfsTree sysfs, string devRoot = "/dev")
+    /// <exception cref="InputException">A replay file the simulated vGPU plays is missing or malformed.</exception>
+    public static VgpuDevice Open(DeviceSpec spec, SysfsTree sysfs, string devRoot = "/dev") => OpenCancellable(spec, sysfs, devRoot, CancellationToken.None);
+
+    /// <summary>As <see cref="Open"/>; <paramref name="cancel"/> ends a wait while opening (a replay file that is a FIFO no program writes to).</summary>
+    /// <exception cref="SimOptionsException">As <see cref="Open"/>.</exception>
+    /// <exception cref="IOException">As <see cref="Open"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was signalled while waiting.</exception>
+    public static VgpuDevice OpenCancellable(DeviceSpec spec, SysfsTree sysfs, string devRoot, CancellationToken cancel)
     {
         if (spec.Kind == DeviceSpecKind.Sim)
         {
-            return new VgpuDevice(SimulatedDevices.Open(spec.Value), spec.ToString());
+            return new VgpuDevice(SimulatedDevices.OpenCancellable(spec.Value, cancel), spec.ToString());
         }
 
         IVfioDevice raw = VfioDeviceOpener.Open(spec, sysfs, devRoot);

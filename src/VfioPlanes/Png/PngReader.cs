@@ -18,6 +18,19 @@ public static class PngReader
     /// <summary>The largest width and height accepted; a larger IHDR is refused before any inflating.</summary>
     public const int MaxDimension = 16384;
 
+    /// <summary>
+    /// The most pixels decoded (8192x8192, or 16384x4096): the RGBA result is at most 256 MiB. A
+    /// PNG of a flat picture compresses a thousandfold, so the file's size is no bound on this.
+    /// </summary>
+    public const long MaxPixels = 8192L * 8192;
+
+    /// <summary>The largest PNG file read: a 4K screen of noise at zlib level 1 takes about 40 MiB, a real one far less.</summary>
+    public const int MaxFileBytes = 128 << 20;
+
+    // RFC 1951: a deflate stream cannot inflate to more than 1032 times its size (a stored run of
+    // 258-byte matches costs at least 2 bits each), whatever zlib level wrote it.
+    private const long MaxDeflateRatio = 1032;
+
     // PNG spec 5.2: the eight signature bytes.
     private static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
@@ -174,6 +187,16 @@ public static class PngReader
             throw new InvalidDataException("there is no IDAT chunk: the file has no image data");
         }
 
+        // Before anything is allocated for the pixels: IDAT too small to inflate to the rows IHDR
+        // declares, even at deflate's best ratio, would end early anyway, so a tiny file cannot
+        // make the reader allocate the 1 GiB a 16384x16384 image takes.
+        long needed = header.Height * (header.RowBytes + 1);
+        if (needed > (idatTotal * MaxDeflateRatio) + 64)
+        {
+            throw new InvalidDataException(
+                $"IDAT holds {idatTotal} compressed bytes, too few for the {needed} bytes of {header.Width}x{header.Height} rows (deflate inflates at most {MaxDeflateRatio}:1): the image data is cut short");
+        }
+
         // The spec allows nothing after IEND; trailing bytes (a download's padding, say) are ignored.
         byte[] compressed = new byte[idatTotal];
         int filled = 0;
@@ -192,20 +215,26 @@ public static class PngReader
         return Inflate(compressed, header, palette, paletteCount, transparency);
     }
 
-    /// <summary>Reads and decodes a file.</summary>
+    /// <summary>Reads and decodes a file of at most <see cref="MaxFileBytes"/> bytes, through <see cref="IO.BoundedFile"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a PNG this reader can decode; the message starts with the path.</exception>
-    /// <exception cref="IOException">The file system's own errors pass through unchanged.</exception>
-    public static PngImage ReadFile(string path)
+    /// <exception cref="InputException">The file cannot be read, is not a file, is too large, or nothing came in time.</exception>
+    public static PngImage ReadFile(string path) => ReadFileUnlessCancelled(path, "PNG file", CancellationToken.None, null);
+
+    /// <summary>As <see cref="ReadFile(string)"/>, naming the file as <paramref name="what"/>; a wait for a FIFO's writer ends on <paramref name="cancel"/> or after <paramref name="timeout"/>.</summary>
+    /// <exception cref="InvalidDataException">As <see cref="ReadFile(string)"/>.</exception>
+    /// <exception cref="InputException">As <see cref="ReadFile(string)"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was signalled while waiting.</exception>
+    public static PngImage ReadFileUnlessCancelled(string path, string what, CancellationToken cancel, TimeSpan? timeout)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = IO.BoundedFile.ReadAll(path, MaxFileBytes, what, cancel, timeout);
         try
         {
             return Decode(bytes);
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"{path}: {e.Message}", e);
+            throw new InvalidDataException($"{IO.PrintableText.Of(path)}: {e.Message}", e);
         }
     }
 
@@ -249,6 +278,11 @@ public static class PngReader
         if (width > MaxDimension || height > MaxDimension)
         {
             throw new InvalidDataException($"IHDR: {width}x{height} is larger than {MaxDimension}x{MaxDimension}");
+        }
+
+        if ((long)width * height > MaxPixels)
+        {
+            throw new InvalidDataException($"IHDR: {width}x{height} is {(long)width * height} pixels, more than the {MaxPixels} (8192x8192) a picture may have");
         }
 
         bool depthValid = colourType switch
@@ -377,8 +411,8 @@ public static class PngReader
 
     private static PngImage Inflate(byte[] compressed, Header header, byte[]? palette, int paletteCount, Transparency key)
     {
-        // IHDR limits the size to 16384 x 16384: a row is at most 128 KiB of raw data and the RGBA
-        // result at most 1 GiB, so both fit arrays. Only height rows of 1 + rowBytes are ever read
+        // IHDR limits the size to 16384 wide and 8192x8192 pixels: a row is at most 128 KiB of raw
+        // data and the RGBA result at most 256 MiB, so both fit arrays. Only height rows of 1 + rowBytes are ever read
         // from the inflater, so a small file that inflates to far more costs no more than that.
         int rowBytes = (int)header.RowBytes;
         byte[] current = new byte[rowBytes + 1];

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using VgpuView.VfioPlanes.Formats;
+using VgpuView.VfioPlanes.IO;
 using VgpuView.VfioPlanes.Planes;
 
 namespace VgpuView.VfioPlanes.Simulation;
@@ -33,11 +35,24 @@ internal sealed record ReplayBuffer(string Path, string Label, uint Fourcc, ulon
 /// <c>{"frames":[[plane, ...], ...]}</c> to play a sequence. <c>file</c> is relative to the JSON
 /// file and holds the bytes exactly as the guest laid them out; <c>modifier</c> defaults to linear,
 /// <c>x</c>/<c>y</c> to 0 and may be negative, <c>hot_x</c>/<c>hot_y</c> default to null (no hotspot).
-/// Every field is checked; a malformed file throws <see cref="InvalidDataException"/> naming the
-/// file and the field.
+/// Every field and every string is checked; a malformed file throws <see cref="InputException"/>
+/// naming the file and the field. The JSON file is read whole, up to <see cref="MaxJsonBytes"/>;
+/// a raw file is read later, only as far as its plane needs.
 /// </summary>
 internal sealed class ReplayFile
 {
+    /// <summary>The largest replay JSON file read: far more than the thousands of frames a capture series writes.</summary>
+    public const int MaxJsonBytes = 16 << 20;
+
+    /// <summary>
+    /// The most bytes all distinct buffers of a replay may need together: each is read into memory
+    /// when the device opens, so a file naming many large ones could otherwise take any amount.
+    /// </summary>
+    public const long MaxBufferBytes = 1L << 30;
+
+    /// <summary>How deep arrays and objects may nest; the format needs three levels.</summary>
+    private const int MaxDepth = 16;
+
     private const int MaxDimension = 16384;
 
     private static readonly string[] s_planeFields = ["plane", "file", "format", "modifier", "width", "height", "stride", "x", "y", "hot_x", "hot_y"];
@@ -53,20 +68,25 @@ internal sealed class ReplayFile
     public IReadOnlyList<ReplayBuffer> Buffers { get; }
 
     /// <summary>Reads and validates <paramref name="path"/>; raw files are checked but read later.</summary>
-    internal static ReplayFile Load(string path)
+    /// <exception cref="InputException">The file cannot be read, is larger than <see cref="MaxJsonBytes"/>, or is not a valid replay file.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> ended a wait for a FIFO's writer.</exception>
+    internal static ReplayFile Load(string path, CancellationToken cancel = default)
     {
+        byte[] bytes = BoundedFile.ReadAll(path, MaxJsonBytes, "replay file", cancel);
         string json;
         try
         {
-            json = File.ReadAllText(path);
+            // A byte order mark is allowed, as File.ReadAllText allows it.
+            int start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+            json = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes, start, bytes.Length - start);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (DecoderFallbackException e)
         {
-            throw new FileNotFoundException($"replay file {path} does not exist", path, e);
+            throw new InputException($"replay file '{PrintableText.Of(path)}' is not UTF-8 text: byte {e.Index} is not valid UTF-8", e);
         }
 
         string dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        return Parse(json, path, dir);
+        return Parse(json, PrintableText.Of(path), dir);
     }
 
     /// <summary>Validates <paramref name="json"/>; <paramref name="name"/> starts every message, <paramref name="baseDir"/> resolves "file".</summary>
@@ -75,17 +95,27 @@ internal sealed class ReplayFile
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = MaxDepth });
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{name}: not valid JSON: {e.Message}", e);
+            throw new InputException($"{name}: not valid JSON: {PrintableText.Of(e.Message)}", e);
         }
 
         using (doc)
         {
             var parser = new Parser(name, baseDir);
-            return parser.Root(doc.RootElement);
+            try
+            {
+                return parser.Root(doc.RootElement);
+            }
+            catch (InvalidOperationException e)
+            {
+                // System.Text.Json refuses to give a string or a name that holds an escaped lone
+                // surrogate ("\ud800"); every value and name read is checked before this can
+                // happen, so reaching here is a value the checks missed: still the file's fault.
+                throw new InputException($"{name}: a string is not valid Unicode text: {PrintableText.Of(e.Message)}", e);
+            }
         }
     }
 
@@ -93,6 +123,7 @@ internal sealed class ReplayFile
     {
         private readonly List<ReplayBuffer> _buffers = [];
         private readonly Dictionary<(string, uint, ulong, int, int, int), int> _bufferIndex = [];
+        private long _bufferBytes;
 
         public ReplayFile Root(JsonElement root)
         {
@@ -105,9 +136,10 @@ internal sealed class ReplayFile
             bool hasFrames = root.TryGetProperty("frames", out JsonElement frames);
             foreach (JsonProperty p in root.EnumerateObject())
             {
-                if (p.Name is not ("planes" or "frames"))
+                string field = Name(p, string.Empty);
+                if (field is not ("planes" or "frames"))
                 {
-                    throw Error(p.Name, "unknown field; expected \"planes\" or \"frames\"");
+                    throw Error(PrintableText.Of(field), "unknown field; expected \"planes\" or \"frames\"");
                 }
             }
 
@@ -182,11 +214,19 @@ internal sealed class ReplayFile
                 throw Error(p, $"expected a plane object, got {Describe(e)}");
             }
 
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (JsonProperty prop in e.EnumerateObject())
             {
-                if (Array.IndexOf(s_planeFields, prop.Name) < 0)
+                string field = Name(prop, p);
+                if (Array.IndexOf(s_planeFields, field) < 0)
                 {
-                    throw Error($"{p}.{prop.Name}", $"unknown field; expected {string.Join(", ", s_planeFields)}");
+                    throw Error($"{p}.{PrintableText.Of(field)}", $"unknown field; expected {string.Join(", ", s_planeFields)}");
+                }
+
+                // TryGetProperty would take the last of two, silently: one plane has one of each.
+                if (!seen.Add(field))
+                {
+                    throw Error($"{p}.{field}", "appears twice in one plane");
                 }
             }
 
@@ -195,13 +235,13 @@ internal sealed class ReplayFile
             {
                 "primary" => PlaneType.Primary,
                 "cursor" => PlaneType.Cursor,
-                _ => throw Error(p + ".plane", $"'{kind}' is not a plane; expected \"primary\" or \"cursor\""),
+                _ => throw Error(p + ".plane", $"'{PrintableText.Of(kind)}' is not a plane; expected \"primary\" or \"cursor\""),
             };
 
             string formatText = RequiredString(e, p, "format");
             if (!DrmFourcc.TryParse(formatText, out uint fourcc) || !FormatTable.TryGet(fourcc, out FormatInfo format))
             {
-                throw Error(p + ".format", $"'{formatText}' is not a supported DRM format; expected a fourcc such as \"XR24\" or \"AR24\"");
+                throw Error(p + ".format", $"'{PrintableText.Of(formatText)}' is not a supported DRM format; expected a fourcc such as \"XR24\" or \"AR24\"");
             }
 
             ulong modifier = Modifier(e, p);
@@ -237,22 +277,39 @@ internal sealed class ReplayFile
             }
 
             string fileText = RequiredString(e, p, "file");
-            string full = Path.GetFullPath(Path.Combine(baseDir, fileText));
-            if (!File.Exists(full))
+            if (!PrintableText.IsPlain(fileText))
             {
-                throw Error(p + ".file", $"{fileText} does not exist (looked for {full})");
+                throw Error(p + ".file", $"'{PrintableText.Of(fileText)}' holds a control character or a lone surrogate; a raw file's name must be printable");
             }
 
-            long length = new FileInfo(full).Length;
-            if (length < size)
+            string full = Path.GetFullPath(Path.Combine(baseDir, fileText));
+            FileFacts facts;
+            try
+            {
+                facts = BoundedFile.Inspect(full, "raw file");
+            }
+            catch (InputException ex)
+            {
+                throw Error(p + ".file", $"{ex.Message} (\"{PrintableText.Of(fileText)}\" relative to {PrintableText.Of(baseDir)})");
+            }
+
+            // Only a regular file's length says what a read gives; a FIFO, a device or a sysfs
+            // attribute is measured when it is read, and a short one fails then.
+            if (facts.IsRegular && facts.Length < size)
             {
                 string what = tileRows == 1 ? "stride × height" : $"stride × height rounded up to {tileRows} rows";
-                throw Error(p + ".file", $"{fileText} has {length} bytes, expected at least {what} = {size}");
+                throw Error(p + ".file", $"{PrintableText.Of(fileText)} has {facts.Length} bytes, expected at least {what} = {size}");
             }
 
             var key = (full, fourcc, modifier, width, height, stride);
             if (!_bufferIndex.TryGetValue(key, out int index))
             {
+                _bufferBytes += size;
+                if (_bufferBytes > MaxBufferBytes)
+                {
+                    throw Error(p + ".file", $"the replay's distinct buffers need {_bufferBytes} bytes with this one, more than the limit of {MaxBufferBytes} (1 GiB)");
+                }
+
                 index = _buffers.Count;
                 _buffers.Add(new ReplayBuffer(full, fileText, fourcc, modifier, width, height, stride, (uint)size));
                 _bufferIndex.Add(key, index);
@@ -268,7 +325,7 @@ internal sealed class ReplayFile
                 return DrmModifier.Linear;
             }
 
-            string? text = m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            string? text = m.ValueKind == JsonValueKind.String ? Text(m, p + ".modifier") : null;
             if (text is null || !text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ||
                 !ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong modifier))
             {
@@ -300,12 +357,52 @@ internal sealed class ReplayFile
                 throw Error($"{p}.{field}", "is missing");
             }
 
-            if (v.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(v.GetString()))
+            if (v.ValueKind != JsonValueKind.String)
             {
                 throw Error($"{p}.{field}", $"expected a non-empty string, got {Describe(v)}");
             }
 
-            return v.GetString()!;
+            string text = Text(v, $"{p}.{field}");
+            if (text.Length == 0)
+            {
+                throw Error($"{p}.{field}", "expected a non-empty string, got \"\"");
+            }
+
+            return text;
+        }
+
+        // A string value as text. An escaped lone surrogate ("\ud800") is valid JSON but no text:
+        // System.Text.Json refuses to decode it, so it is refused here naming the field.
+        private string Text(JsonElement v, string at)
+        {
+            try
+            {
+                return v.GetString() ?? string.Empty;
+            }
+            catch (InvalidOperationException)
+            {
+                throw Error(at, $"{Raw(v)} is not valid Unicode text (an escaped lone surrogate?)");
+            }
+        }
+
+        // A property's name, refused as Text refuses a value.
+        private string Name(JsonProperty property, string at)
+        {
+            try
+            {
+                return property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                throw Error(at, "a field's name is not valid Unicode text (an escaped lone surrogate?)");
+            }
+        }
+
+        // The value as it is written in the file: JSON escapes keep it on one line.
+        private static string Raw(JsonElement v)
+        {
+            string raw = v.GetRawText();
+            return raw.Length <= PrintableText.MaxShown ? PrintableText.Of(raw) : PrintableText.Of(raw[..PrintableText.MaxShown]) + "…";
         }
 
         private int Integer(JsonElement e, string p, string field, long min, long max, int? defaultValue)
@@ -325,15 +422,15 @@ internal sealed class ReplayFile
 
         private static string Describe(JsonElement v) => v.ValueKind switch
         {
-            JsonValueKind.String => $"\"{v.GetString()}\"",
-            JsonValueKind.Number => v.GetRawText(),
+            JsonValueKind.String => Raw(v),
+            JsonValueKind.Number => Raw(v),
             JsonValueKind.Null => "null",
             JsonValueKind.True or JsonValueKind.False => v.GetRawText(),
             JsonValueKind.Array => v.GetArrayLength() == 0 ? "an empty array" : "an array",
             _ => "an object",
         };
 
-        private InvalidDataException Error(string field, string message) =>
+        private InputException Error(string field, string message) =>
             new(field.Length == 0 ? $"{name}: {message}" : $"{name}: {field}: {message}");
     }
 }

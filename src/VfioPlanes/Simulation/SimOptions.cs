@@ -100,7 +100,7 @@ internal sealed record SimOptions
             string token = raw.Trim();
             if (token.Length == 0)
             {
-                throw new SimOptionsException($"sim options '{text}' contain an empty option; {Expected}");
+                throw new SimOptionsException($"sim options '{IO.PrintableText.Of(text)}' contain an empty option; {Expected}");
             }
 
             if (token is "mbochs" or "mdpy" or "gvt")
@@ -123,7 +123,7 @@ internal sealed record SimOptions
                 if (!DrmFourcc.TryParse(value, out uint fourcc) || !PixelEncoder.CanEncode(fourcc))
                 {
                     throw new SimOptionsException(
-                        $"sim option 'format={value}' is not a format the simulated vGPU draws; expected one of {PixelEncoder.EncodableNames}");
+                        $"sim option 'format={IO.PrintableText.Of(value)}' is not a format the simulated vGPU draws; expected one of {PixelEncoder.EncodableNames}");
                 }
 
                 result = result with { Fourcc = fourcc };
@@ -147,7 +147,7 @@ internal sealed record SimOptions
                     {
                         "on" => true,
                         "off" => false,
-                        _ => throw new SimOptionsException($"sim option 'cursor={value}' is not known; expected cursor=on or cursor=off"),
+                        _ => throw new SimOptionsException($"sim option 'cursor={IO.PrintableText.Of(value)}' is not known; expected cursor=on or cursor=off"),
                     },
                 };
             }
@@ -161,7 +161,7 @@ internal sealed record SimOptions
                     {
                         "on" => true,
                         "off" => false,
-                        _ => throw new SimOptionsException($"sim option 'cpu-map={value}' is not known; expected cpu-map=on or cpu-map=off"),
+                        _ => throw new SimOptionsException($"sim option 'cpu-map={IO.PrintableText.Of(value)}' is not known; expected cpu-map=on or cpu-map=off"),
                     },
                 };
             }
@@ -171,7 +171,7 @@ internal sealed record SimOptions
                 string value = token["unplug=".Length..];
                 if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long frame))
                 {
-                    throw new SimOptionsException($"sim option 'unplug={value}' needs a frame number (0 or more), as in unplug=300");
+                    throw new SimOptionsException($"sim option 'unplug={IO.PrintableText.Of(value)}' needs a frame number (0 or more), as in unplug=300");
                 }
 
                 result = result with { UnplugAt = frame };
@@ -187,7 +187,7 @@ internal sealed record SimOptions
             }
             else
             {
-                throw new SimOptionsException(modeError ?? $"sim option '{token}' is not known; {Expected}");
+                throw new SimOptionsException(modeError ?? $"sim option '{IO.PrintableText.Of(token)}' is not known; {Expected}");
             }
         }
 
@@ -197,7 +197,7 @@ internal sealed record SimOptions
         {
             if (seen)
             {
-                throw new SimOptionsException($"sim options '{text}' give the {what} option twice");
+                throw new SimOptionsException($"sim options '{IO.PrintableText.Of(text)}' give the {what} option twice");
             }
 
             seen = true;
@@ -272,7 +272,7 @@ internal sealed record SimOptions
 
         if (w < MinWidth || h < MinHeight || w > MaxDimension || h > MaxDimension)
         {
-            error = $"sim mode '{token}' is out of range; expected a width from {MinWidth} to {MaxDimension} and a height from {MinHeight} to {MaxDimension}";
+            error = $"sim mode '{IO.PrintableText.Of(token)}' is out of range; expected a width from {MinWidth} to {MaxDimension} and a height from {MinHeight} to {MaxDimension}";
             return false;
         }
 

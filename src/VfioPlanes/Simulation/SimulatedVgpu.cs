@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Edid;
 using VgpuView.VfioPlanes.Formats;
+using VgpuView.VfioPlanes.IO;
 using VgpuView.VfioPlanes.SafeHandles;
 using static Interop.Vfio;
 
@@ -71,7 +72,7 @@ internal sealed class SimulatedVgpu : IVfioDevice
 
     private readonly record struct SimRegion(uint Index, long Offset, long Size, uint Flags, bool Edid);
 
-    internal SimulatedVgpu(SimOptions options)
+    internal SimulatedVgpu(SimOptions options, CancellationToken cancel = default)
     {
         _options = options;
         _personality = options.Personality;
@@ -82,7 +83,7 @@ internal sealed class SimulatedVgpu : IVfioDevice
 
         if (_personality == SimPersonality.Replay)
         {
-            _replay = ReplayFile.Load(options.ReplayPath!);
+            _replay = ReplayFile.Load(options.ReplayPath!, cancel);
         }
 
         bool hasEdid = _personality is SimPersonality.Default or SimPersonality.Mbochs or SimPersonality.Gvt;
@@ -121,7 +122,7 @@ internal sealed class SimulatedVgpu : IVfioDevice
                 _replayBuffers = new SimBuffer[_replay.Buffers.Count];
                 for (int i = 0; i < _replayBuffers.Length; i++)
                 {
-                    _replayBuffers[i] = LoadReplayBuffer((uint)i + 1, _replay.Buffers[i]);
+                    _replayBuffers[i] = LoadReplayBuffer((uint)i + 1, _replay.Buffers[i], cancel);
                 }
             }
         }
@@ -775,16 +776,25 @@ internal sealed class SimulatedVgpu : IVfioDevice
         return b;
     }
 
-    private static SimBuffer LoadReplayBuffer(uint id, ReplayBuffer source)
+    // Reads what the plane needs straight into its buffer, no more: a raw file may be far larger
+    // than its plane, or a device that never ends (/dev/zero), or a FIFO.
+    private static SimBuffer LoadReplayBuffer(uint id, ReplayBuffer source, CancellationToken cancel)
     {
-        byte[] bytes = File.ReadAllBytes(source.Path);
-        if (bytes.Length < source.Size)
+        SimBuffer b = SimBuffer.Create(id, $"sim-replay-{id}", source.Fourcc, source.Modifier, source.Width, source.Height, source.Stride, source.Size);
+        try
         {
-            throw new InvalidDataException($"{source.Label} has {bytes.Length} bytes, expected at least {source.Size}; it changed after it was checked");
+            int got = BoundedFile.ReadInto(source.Path, b.Pixels[..(int)source.Size], "raw file", cancel);
+            if (got < source.Size)
+            {
+                throw new InputException($"raw file '{PrintableText.Of(source.Label)}' has {got} bytes, expected at least {source.Size} (stride × height)");
+            }
+        }
+        catch
+        {
+            b.Dispose();
+            throw;
         }
 
-        SimBuffer b = SimBuffer.Create(id, $"sim-replay-{id}", source.Fourcc, source.Modifier, source.Width, source.Height, source.Stride, source.Size);
-        bytes.AsSpan(0, (int)Math.Min(bytes.Length, b.Length)).CopyTo(b.Pixels);
         return b;
     }
 

@@ -19,4 +19,7 @@ internal sealed class CommandContext
 
     /// <summary>Raw standard output, for binary output such as `capture -o -`.</summary>
     public Func<Stream>? OpenStandardOutput { get; init; }
+
+    /// <summary>Whether standard output is a pipe whose reader has gone; a command that writes rarely asks each frame.</summary>
+    public Func<bool> OutputBroken { get; init; } = static () => false;
 }

@@ -15,6 +15,9 @@ internal static class ExitCodes
     /// <summary>`expect`: the expected picture did not appear in time.</summary>
     public const int NotMatched = 3;
 
-    /// <summary>Interrupted by SIGINT (128 + 2), as shells report it.</summary>
+    /// <summary>Interrupted by SIGINT or SIGTERM (128 + 2, as shells report a Ctrl-C).</summary>
     public const int Interrupted = 130;
+
+    /// <summary>Standard output is a pipe whose reader left (128 + SIGPIPE, as shells report a program SIGPIPE ended).</summary>
+    public const int BrokenPipe = 141;
 }

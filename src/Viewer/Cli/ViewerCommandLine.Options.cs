@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
 using System.CommandLine.Parsing;
+using VgpuView.VfioPlanes.IO;
 using VgpuView.VfioPlanes.Png;
 
 namespace VgpuView.Viewer.Cli;
@@ -26,18 +28,21 @@ internal static partial class ViewerCommandLine
     private static readonly Option<int?> s_frames = new("--frames", "-n")
     {
         Description = "Stop after this many frames (default: run until interrupted)",
+        CustomParser = r => OptionalWhole(r, "--frames"),
     };
 
     private static readonly Option<int> s_interval = new("--interval")
     {
         Description = "Milliseconds between frames (default 30, QEMU's display refresh)",
         DefaultValueFactory = _ => 30,
+        CustomParser = r => Whole(r, "--interval"),
     };
 
     private static readonly Option<int> s_cacheSize = new("--cache-size")
     {
         Description = "dma-bufs kept open, shared by the primary and cursor planes (default 8)",
         DefaultValueFactory = _ => 8,
+        CustomParser = r => Whole(r, "--cache-size"),
     };
 
     private static readonly Option<string> s_output = new("--output", "-o")
@@ -50,12 +55,14 @@ internal static partial class ViewerCommandLine
     {
         Description = "How many captures to take (default 1)",
         DefaultValueFactory = _ => 1,
+        CustomParser = r => Whole(r, "--count"),
     };
 
     private static readonly Option<int> s_captureInterval = new("--interval")
     {
         Description = "Milliseconds between captures of a series (default 1000)",
         DefaultValueFactory = _ => 1000,
+        CustomParser = r => Whole(r, "--interval"),
     };
 
     private static readonly Option<bool> s_onChange = new("--on-change")
@@ -66,6 +73,7 @@ internal static partial class ViewerCommandLine
     private static readonly Option<double> s_waitEnabled = new("--wait-enabled")
     {
         Description = "Wait up to SECONDS for the guest to enable its display (default: take the display as it is now)",
+        CustomParser = r => Seconds(r, "--wait-enabled"),
     };
 
     private static readonly Option<bool> s_noCursor = new("--no-cursor")
@@ -94,6 +102,7 @@ internal static partial class ViewerCommandLine
     {
         Description = "zlib compression level 0-9 (default 1)",
         DefaultValueFactory = _ => 1,
+        CustomParser = r => Whole(r, "--level"),
     };
 
     private static readonly Option<bool> s_gpu = new("--gpu")
@@ -111,11 +120,13 @@ internal static partial class ViewerCommandLine
     {
         Description = "Integer zoom of --scale 1:1 (default 1)",
         DefaultValueFactory = _ => 1,
+        CustomParser = r => Whole(r, "--zoom"),
     };
 
     private static readonly Option<int?> s_fps = new("--fps")
     {
         Description = "Draw at most N frames per second; 0 leaves the pace to vsync (default: vsync paces at the display's refresh rate; with --no-vsync, at most that rate)",
+        CustomParser = r => OptionalWhole(r, "--fps"),
     };
 
     private static readonly Option<bool> s_noVsync = new("--no-vsync")
@@ -184,23 +195,27 @@ internal static partial class ViewerCommandLine
     private static readonly Option<int> s_tolerance = new("--tolerance")
     {
         Description = "How far red, green and blue may each be from the needle's and still match (0-255, default 0: exact)",
+        CustomParser = r => Whole(r, "--tolerance"),
     };
 
     private static readonly Option<int> s_maxDiffering = new("--max-differing")
     {
         Description = "How many compared pixels may differ and the picture still count as shown (default 0)",
+        CustomParser = r => Whole(r, "--max-differing"),
     };
 
     private static readonly Option<double> s_timeout = new("--timeout")
     {
         Description = "Seconds to wait for the picture (default 30)",
         DefaultValueFactory = _ => 30,
+        CustomParser = r => Seconds(r, "--timeout"),
     };
 
     private static readonly Option<int> s_expectInterval = new("--interval")
     {
         Description = "Milliseconds between looks at the screen (default 100)",
         DefaultValueFactory = _ => 100,
+        CustomParser = r => Whole(r, "--interval"),
     };
 
     private static readonly Option<string?> s_saveClosest = new("--save-closest")
@@ -221,8 +236,39 @@ internal static partial class ViewerCommandLine
             }
         }
 
-        result.AddError($"--filter must be one of up, adaptive, none, sub, average, paeth, not '{text}'");
+        result.AddError($"--filter must be one of up, adaptive, none, sub, average, paeth, not '{PrintableText.Of(text, 40)}'");
         return PngFilter.Up;
+    }
+
+    // Numbers are read here rather than by the option's own parsing, whose error names the .NET
+    // type ("as expected type 'System.Nullable`1[System.Int32]'"): the message says what to give.
+    private static int Whole(ArgumentResult result, string option) => OptionalWhole(result, option) ?? 0;
+
+    private static int? OptionalWhole(ArgumentResult result, string option)
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
+        {
+            return value;
+        }
+
+        bool digits = text.Length > 0 && text.TrimStart('-').Length > 0 && text.TrimStart('-').All(char.IsAsciiDigit);
+        result.AddError(digits
+            ? $"{option} takes a whole number from {int.MinValue} to {int.MaxValue}, not {PrintableText.Of(text, 40)}"
+            : $"{option} takes a whole number, not '{PrintableText.Of(text, 40)}'");
+        return null;
+    }
+
+    private static double Seconds(ArgumentResult result, string option)
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+        if (double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value))
+        {
+            return value;
+        }
+
+        result.AddError($"{option} takes a number of seconds such as 30 or 0.5, not '{PrintableText.Of(text, 40)}'");
+        return 0;
     }
 
     private static int CheckRange(int value, int min, int max, string option)

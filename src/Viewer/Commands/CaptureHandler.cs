@@ -65,6 +65,7 @@ internal sealed class CaptureHandler(CommandContext context)
     private byte[] _gpuPixels = [];
     private byte[] _previous = [];
     private int _previousLength = -1;
+    private bool _cursorWarned;
     private HashSet<string>? _written;
 
     public int Run(CaptureOptions options)
@@ -128,6 +129,12 @@ internal sealed class CaptureHandler(CommandContext context)
             }
 
             bool changed = Compose(source, frame, options);
+            // A signal during a long conversion: nothing is written, and the exit says interrupted.
+            if (stop.IsCancellationRequested)
+            {
+                return ExitCodes.Interrupted;
+            }
+
             if (!options.OnChange || changed || captured == 0)
             {
                 string? path = toStdout ? null : ExpandName(options.Output, captured, primary.Info.Id);
@@ -232,6 +239,7 @@ internal sealed class CaptureHandler(CommandContext context)
     private bool Compose(FrameSource source, Frame frame, CaptureOptions options)
     {
         PlaneState primary = frame.Primary;
+        WarnRefusedCursor(frame.Cursor, options);
         if (_gpu is not null)
         {
             if (options.Raw)
@@ -269,6 +277,17 @@ internal sealed class CaptureHandler(CommandContext context)
         }
 
         return changed;
+    }
+
+    // A cursor plane the checks refuse (a 16384x16384 cursor, say) is left out of the picture,
+    // as info and watch report it: said once on standard error, not dropped without a word.
+    private void WarnRefusedCursor(PlaneState cursor, CaptureOptions options)
+    {
+        if (!options.NoCursor && cursor.Status == PlaneStatus.Invalid && !_cursorWarned)
+        {
+            _cursorWarned = true;
+            context.Error.WriteLine($"vgpuview: {cursor.Message ?? "the cursor plane is invalid"}; captured without the cursor");
+        }
     }
 
     private void ComposeOnCpu(VgpuDevice device, Frame frame, CaptureOptions options)
@@ -392,7 +411,8 @@ internal sealed class CaptureHandler(CommandContext context)
             return;
         }
 
-        bool replaced = AtomicFile.Write(path, s => _png.Write(s, Screen, Width, Height, Width * 4, png));
+        // A signal while the PNG is written leaves no file (the temporary one is removed): exit 130.
+        bool replaced = AtomicFile.WriteUnlessCancelled(path, s => _png.Write(s, Screen, Width, Height, Width * 4, png), context.Cancellation);
         if (options.Raw)
         {
             _raw.Write(path);

@@ -9,6 +9,9 @@ internal sealed class DeviceOpener(SysfsTree sysfs, string devRoot) : IDeviceOpe
 {
     public SysfsTree Sysfs { get; } = sysfs;
 
+    /// <summary>Ends a wait while opening (a replay file that is a FIFO no program writes to yet).</summary>
+    public CancellationToken Cancellation { get; set; }
+
     /// <summary>
     /// The machine's own sysfs and /dev. VGPUVIEW_SYSFS and VGPUVIEW_DEV point them elsewhere
     /// (a test tree, or a chroot's).
@@ -29,6 +32,6 @@ internal sealed class DeviceOpener(SysfsTree sysfs, string devRoot) : IDeviceOpe
             throw new UsageException(e.Message, e);
         }
 
-        return VgpuDevice.Open(parsed, Sysfs, devRoot);
+        return VgpuDevice.OpenCancellable(parsed, Sysfs, devRoot, Cancellation);
     }
 }

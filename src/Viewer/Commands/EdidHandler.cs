@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using VgpuView.VfioPlanes;
+using VgpuView.VfioPlanes.IO;
 using VgpuView.Viewer.Cli;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Edid;
@@ -107,37 +109,25 @@ internal sealed class EdidHandler(CommandContext context)
             : throw new UsageException($"--mode: {problem}");
 
     /// <summary>
-    /// Reads the file through a stream, at most one byte more than an EDID can have: a device
-    /// node reports a length of 0 and may never end (/dev/zero), so its length is no guide.
+    /// Reads the file through <see cref="BoundedFile"/>, at most one byte more than an EDID can
+    /// have: a device node reports a length of 0 and may never end (/dev/zero), and a FIFO's
+    /// writer may never come, which a signal then ends.
     /// </summary>
-    private static byte[] Load(string file)
+    private byte[] Load(string file)
     {
-        if (Directory.Exists(file))
-        {
-            throw new UsageException($"--blob {file}: that is a directory, not an EDID file");
-        }
-
-        byte[] buffer = new byte[EdidRegionState.MaxBlobBytes + 1];
-        int length;
+        byte[] blob;
         try
         {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-            length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            blob = BoundedFile.ReadAll(file, EdidRegionState.MaxBlobBytes, "--blob", context.Cancellation);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (InputTooLargeException e)
         {
-            throw new UsageException($"--blob {file}: {e.Message}");
+            throw new UsageException($"--blob {PrintableText.Of(file)}: more than the {EdidRegionState.MaxBlobBytes} bytes an EDID can have (256 blocks of {EdidBlock.BlockSize})", e);
         }
 
-        if (length > EdidRegionState.MaxBlobBytes)
-        {
-            throw new UsageException($"--blob {file}: more than the {EdidRegionState.MaxBlobBytes} bytes an EDID can have (256 blocks of {EdidBlock.BlockSize})");
-        }
-
-        byte[] blob = buffer[..length];
         if (!EdidBlock.TryValidate(blob, out string? problem))
         {
-            throw new UsageException($"--blob {file}: {problem}");
+            throw new UsageException($"--blob {PrintableText.Of(file)}: {problem}");
         }
 
         return blob;

@@ -52,6 +52,13 @@ internal sealed class WatchHandler(CommandContext context)
             Report(frame, frame.Primary, source);
             Report(frame, frame.Cursor, source);
 
+            // A reader that left (watch | head -1) ends the watch even while nothing changes, as
+            // a write would: a quiet guest must not keep it running unseen.
+            if (context.OutputBroken())
+            {
+                throw new BrokenPipeException();
+            }
+
             if (options.IntervalMs > 0 && stop.WaitHandle.WaitOne(options.IntervalMs))
             {
                 break;

@@ -371,9 +371,11 @@ public sealed class PngReaderTests : IDisposable
     }
 
     [Fact]
-    public void ReadFile_Missing_PassesTheFileSystemErrorThrough()
+    public void ReadFile_Missing_NamesTheFile()
     {
-        Assert.Throws<FileNotFoundException>(() => PngReader.ReadFile(Path.Combine(_dir, "absent.png")));
+        string absent = Path.Combine(_dir, "absent.png");
+        var e = Assert.Throws<InputException>(() => PngReader.ReadFile(absent));
+        Assert.Equal($"PNG file '{absent}' does not exist", e.Message);
     }
 
     private static string Throws(byte[] png) => Assert.Throws<InvalidDataException>(() => PngReader.Decode(png)).Message;

@@ -99,7 +99,7 @@ public sealed class ReplayTests : IDisposable
     {
         // 1023 pixels of YUYV: 512 pairs of 4 bytes, so a row takes 2048 bytes, not 1023 × 2.
         const string yuyv = """{"plane":"primary","file":"yuyv.raw","format":"YUYV","width":1023,"height":2,"stride":STRIDE}""";
-        var e = Assert.Throws<InvalidDataException>(() => SimulatedDevices.Open("replay=" + Write($$"""{"planes":[{{yuyv.Replace("STRIDE", "2046")}}]}""")));
+        var e = Assert.Throws<InputException>(() => SimulatedDevices.Open("replay=" + Write($$"""{"planes":[{{yuyv.Replace("STRIDE", "2046")}}]}""")));
         Assert.Equal(Path.Combine(_dir, "x.json") + ": planes[0].stride: 2046 is below width 1023 as 512 pixel pairs × 4 bytes of YUYV = 2048", e.Message);
 
         using var sim = Open("replay=" + Write($$"""{"planes":[{{yuyv.Replace("STRIDE", "2048")}}]}"""));
@@ -108,9 +108,11 @@ public sealed class ReplayTests : IDisposable
     }
 
     [Fact]
-    public void MissingJson_IsFileNotFound()
+    public void MissingJson_NamesTheFile()
     {
-        Assert.Throws<FileNotFoundException>(() => SimulatedDevices.Open("replay=" + Path.Combine(_dir, "none.json")));
+        string none = Path.Combine(_dir, "none.json");
+        var e = Assert.Throws<InputException>(() => SimulatedDevices.Open("replay=" + none));
+        Assert.Equal($"replay file '{none}' does not exist", e.Message);
     }
 
     public static TheoryData<string, string> Malformed => new()
@@ -130,7 +132,7 @@ public sealed class ReplayTests : IDisposable
         { Plane(PrimaryA.Replace("\"primary\"", "\"overlay\"", StringComparison.Ordinal)), "x.json: planes[0].plane: 'overlay' is not a plane" },
         { $$"""{"planes":[{{PrimaryA}},{{PrimaryC}}]}""", "x.json: planes[1].plane: a second primary plane" },
         { Plane(PrimaryA.Replace("\"file\":\"a.raw\",", "", StringComparison.Ordinal)), "x.json: planes[0].file: is missing" },
-        { Plane(PrimaryA.Replace("\"a.raw\"", "\"nope.raw\"", StringComparison.Ordinal)), "x.json: planes[0].file: nope.raw does not exist" },
+        { Plane(PrimaryA.Replace("\"a.raw\"", "\"nope.raw\"", StringComparison.Ordinal)), "x.json: planes[0].file: raw file '{dir}/nope.raw' does not exist" },
         { Plane(PrimaryA.Replace("\"a.raw\"", "5", StringComparison.Ordinal)), "x.json: planes[0].file: expected a non-empty string, got 5" },
         { Plane(PrimaryA.Replace("\"a.raw\"", "\"short.raw\"", StringComparison.Ordinal)), "x.json: planes[0].file: short.raw has 10 bytes, expected at least stride × height = 32" },
         { Plane(PrimaryA.Replace("\"format\":\"XR24\",", "", StringComparison.Ordinal)), "x.json: planes[0].format: is missing" },
@@ -160,11 +162,11 @@ public sealed class ReplayTests : IDisposable
     public void MalformedFile_NamesTheFileAndTheField(string json, string expected)
     {
         string path = Write(json);
-        var e = Assert.Throws<InvalidDataException>(() => ReplayFile.Parse(json, "x.json", _dir));
-        Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
+        var e = Assert.Throws<InputException>(() => ReplayFile.Parse(json, "x.json", _dir));
+        Assert.StartsWith(expected.Replace("{dir}", _dir, StringComparison.Ordinal), e.Message, StringComparison.Ordinal);
 
         // Through the device opener the message names the file as the user gave it.
-        var viaOpen = Assert.Throws<InvalidDataException>(() => SimulatedDevices.Open("replay=" + path));
+        var viaOpen = Assert.Throws<InputException>(() => SimulatedDevices.Open("replay=" + path));
         Assert.StartsWith(path + ":", viaOpen.Message, StringComparison.Ordinal);
     }
 }

@@ -602,8 +602,9 @@ public sealed class CaptureTests : IDisposable
 
         int code = cli.Run("capture", "sim:replay=" + json, "-o", Path.Combine(_dir, "x.png"));
 
-        Assert.Equal(ExitCodes.DeviceFailure, code);
-        Assert.Contains("short.raw", cli.Error.ToString());
+        // The replay file is the user's input, as a needle or an --blob is: a usage error.
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("short.raw has 100 bytes, expected at least stride × height = 16384", cli.Error.ToString());
         Assert.False(File.Exists(Path.Combine(_dir, "x.png")));
     }
 

@@ -87,7 +87,7 @@ public sealed class EdidCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("missing", "--blob {0}: Could not find file '{0}'.")]
+    [InlineData("missing", "--blob '{0}' does not exist")]
     [InlineData("short", "--blob {0}: 100 bytes, less than the 128-byte EDID base block")]
     [InlineData("checksum", "--blob {0}: the checksum of block 0 (the base block) is wrong: its 128 bytes sum to 2 mod 256, not 0")]
     [InlineData("missing-extensions", "--blob {0}: 128 bytes, but its base block declares 3 extension blocks: 512 bytes expected")]
@@ -130,7 +130,7 @@ public sealed class EdidCommandTests : IDisposable
     [Theory]
     [InlineData("/dev/zero", "--blob /dev/zero: more than the 32768 bytes an EDID can have (256 blocks of 128)")]
     [InlineData("long", "--blob {0}: more than the 32768 bytes an EDID can have (256 blocks of 128)")]
-    [InlineData("dir", "--blob {0}: that is a directory, not an EDID file")]
+    [InlineData("dir", "--blob '{0}' is a directory, not a file")]
     public void Edid_BlobThatIsNoEdidFile_IsAUsageErrorSayingWhy(string kind, string message)
     {
         string file = kind switch

@@ -211,10 +211,10 @@ public sealed class ExpectCommandTests : IDisposable
     public static TheoryData<string, string> UnwritableSavePaths => new()
     {
         { "", "--save-closest must be a path, not an empty" },
-        { "{dir}/missing/c.png", "--save-closest {dir}/missing/c.png: the directory {dir}/missing does not exist" },
-        { "{dir}", "--save-closest {dir}: that is a directory; give a PNG file name" },
+        { "{dir}/missing/c.png", "--save-closest: cannot write '{dir}/missing/c.png': the directory {dir}/missing does not exist" },
+        { "{dir}", "--save-closest: cannot write '{dir}': it names a directory, not a file" },
         // sysfs refuses new files even to root.
-        { "/sys/c.png", "--save-closest /sys/c.png: cannot create a file in /sys: " },
+        { "/sys/c.png", "--save-closest: cannot write '/sys/c.png': cannot create a file in /sys: " },
     };
 
     [Theory]

@@ -18,5 +18,8 @@ internal static partial class Interop
 
         /// <summary>open(2); an invalid handle with errno set on failure.</summary>
         internal static SafeFdHandle Open(string path, int flags, int mode = 0) => new(OpenRaw(path, flags, mode), ownsHandle: true);
+
+        /// <summary>open(2) for a FileStream: flags such as O_NONBLOCK that File.OpenHandle does not offer.</summary>
+        internal static Microsoft.Win32.SafeHandles.SafeFileHandle OpenFile(string path, int flags) => new(OpenRaw(path, flags, 0), ownsHandle: true);
     }
 }
