@@ -65,7 +65,11 @@ public static partial class PixelConverter
         return needed;
     }
 
-    /// <summary>The conversion, with the vector paths allowed or not; both give identical bytes.</summary>
+    /// <summary>
+    /// The conversion, with the vector paths allowed or not; both give identical bytes. Without
+    /// them every pixel goes through the scalar rows of PixelConverter.Rows.cs, the reference the
+    /// vector paths are tested against.
+    /// </summary>
     internal static void Convert(ReadOnlySpan<byte> src, in PlaneLayout layout, Span<byte> dst, int dstStride, bool keepAlpha, bool vectorise)
     {
         FormatInfo format = ValidateLayout(layout, out long rowBytes, out long needed);
@@ -90,6 +94,12 @@ public static partial class PixelConverter
         }
 
         var plan = new RowPlan(format, keepAlpha, vectorise);
+        if (HasKernel(plan))
+        {
+            ConvertVector(src, layout, (int)rowBytes, dst, dstStride, plan);
+            return;
+        }
+
         switch (layout.Modifier)
         {
             case DrmModifier.Linear:
@@ -186,12 +196,6 @@ public static partial class PixelConverter
     /// </summary>
     private static void ConvertTiled(ReadOnlySpan<byte> src, in PlaneLayout layout, int rowBytes, Span<byte> dst, int dstStride, in RowPlan plan, int runBytes)
     {
-        if (runBytes == YColumnWidth && plan.Vectorise && plan.Format.Layout == FormatLayout.Rgb32)
-        {
-            YTiledRgb32(src, layout, dst, dstStride, plan);
-            return;
-        }
-
         int group = plan.Format.GroupBytes;
         int pixelsPerGroup = plan.Format.Layout == FormatLayout.Yuv422 ? 2 : 1;
         if (runBytes % group == 0)
