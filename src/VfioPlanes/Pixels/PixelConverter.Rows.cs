@@ -21,6 +21,9 @@ public static partial class PixelConverter
 
         public readonly bool Vectorise;
 
+        /// <summary>512-bit steps where a kernel has them (AVX-512BW, and allowed).</summary>
+        public readonly bool Wide;
+
         // Rgb24/Rgb32: byte index of each channel within a pixel.
         public readonly int R;
         public readonly int G;
@@ -32,11 +35,12 @@ public static partial class PixelConverter
         public readonly Vector256<byte> Shuffle32;
         public readonly Vector256<byte> AlphaOr;
 
-        public RowPlan(FormatInfo format, bool keepAlpha, bool vectorise)
+        public RowPlan(FormatInfo format, bool keepAlpha, bool vectorise, bool wide = true)
         {
             Format = format;
             CopyAlpha = keepAlpha && format.HasAlpha;
             Vectorise = vectorise && Avx2.IsSupported;
+            Wide = Vectorise && wide && Avx512BW.IsSupported && Avx512F.IsSupported;
             R = format.Rgb.Red.Shift / 8;
             G = format.Rgb.Green.Shift / 8;
             B = format.Rgb.Blue.Shift / 8;

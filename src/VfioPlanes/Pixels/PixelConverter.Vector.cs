@@ -80,7 +80,16 @@ public static partial class PixelConverter
         ref byte s = ref MemoryMarshal.GetReference(src);
         ref byte d = ref MemoryMarshal.GetReference(dst);
         int dstStep = per16 * 8;
-        for (int i = 0; i < steps; i++)
+        int i = 0;
+        if (kernel.Wide)
+        {
+            for (; i + 1 < steps; i += 2)
+            {
+                kernel.Convert64(Vector512.LoadUnsafe(ref s, (nuint)i * 32), ref Unsafe.Add(ref d, (nint)i * dstStep));
+            }
+        }
+
+        for (; i < steps; i++)
         {
             kernel.Convert32(Vector256.LoadUnsafe(ref s, (nuint)i * 32), ref Unsafe.Add(ref d, (nint)i * dstStep));
         }
@@ -164,6 +173,23 @@ public static partial class PixelConverter
                     {
                         ref byte line = ref Unsafe.Add(ref tile, r * YColumnWidth);
                         ref byte row = ref Unsafe.Add(ref target, (nint)r * dstStride);
+                        if (kernel.Wide)
+                        {
+                            for (int c = 0; c < columns; c += 4)
+                            {
+                                Vector512<byte> v = Vector512.Create(
+                                    Vector256.Create(
+                                        Vector128.LoadUnsafe(ref line, (nuint)(c * columnBytes)),
+                                        Vector128.LoadUnsafe(ref line, (nuint)((c + 1) * columnBytes))),
+                                    Vector256.Create(
+                                        Vector128.LoadUnsafe(ref line, (nuint)((c + 2) * columnBytes)),
+                                        Vector128.LoadUnsafe(ref line, (nuint)((c + 3) * columnBytes))));
+                                kernel.Convert64(v, ref Unsafe.Add(ref row, c * per16 * 4));
+                            }
+
+                            continue;
+                        }
+
                         for (int c = 0; c < columns; c += 2)
                         {
                             Vector256<byte> v = Vector256.Create(

@@ -70,7 +70,8 @@ public static partial class PixelConverter
     /// them every pixel goes through the scalar rows of PixelConverter.Rows.cs, the reference the
     /// vector paths are tested against.
     /// </summary>
-    internal static void Convert(ReadOnlySpan<byte> src, in PlaneLayout layout, Span<byte> dst, int dstStride, bool keepAlpha, bool vectorise)
+    /// <param name="wide">Whether 512-bit steps may be taken where the CPU and the kernel have them; tests turn them off to cover the 256-bit steps too.</param>
+    internal static void Convert(ReadOnlySpan<byte> src, in PlaneLayout layout, Span<byte> dst, int dstStride, bool keepAlpha, bool vectorise, bool wide = true)
     {
         FormatInfo format = ValidateLayout(layout, out long rowBytes, out long needed);
         if (src.Length < needed)
@@ -93,7 +94,7 @@ public static partial class PixelConverter
             throw new ArgumentException($"dst holds {dst.Length} bytes but {layout.Height} rows of stride {dstStride} need {dstNeeded}", nameof(dst));
         }
 
-        var plan = new RowPlan(format, keepAlpha, vectorise);
+        var plan = new RowPlan(format, keepAlpha, vectorise, wide);
         if (HasKernel(plan))
         {
             ConvertVector(src, layout, (int)rowBytes, dst, dstStride, plan);

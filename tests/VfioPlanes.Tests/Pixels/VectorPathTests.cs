@@ -51,10 +51,15 @@ public sealed class VectorPathTests
             {
                 int dstStride = (width * 4) + 4;
                 byte[] scalar = new byte[dstStride * height];
-                byte[] vector = new byte[dstStride * height];
                 PixelConverter.Convert(src, layout, scalar, dstStride, keepAlpha, vectorise: false);
-                PixelConverter.Convert(src, layout, vector, dstStride, keepAlpha, vectorise: true);
-                Assert.True(scalar.AsSpan().SequenceEqual(vector), $"{layout} keepAlpha={keepAlpha}: vector and scalar differ");
+
+                // 256-bit steps alone, and with 512-bit steps where the CPU has them.
+                foreach (bool wide in new[] { false, true })
+                {
+                    byte[] vector = new byte[dstStride * height];
+                    PixelConverter.Convert(src, layout, vector, dstStride, keepAlpha, vectorise: true, wide);
+                    Assert.True(scalar.AsSpan().SequenceEqual(vector), $"{layout} keepAlpha={keepAlpha} wide={wide}: vector and scalar differ");
+                }
             }
         }
     }
@@ -63,7 +68,7 @@ public sealed class VectorPathTests
     [MemberData(nameof(Cases))]
     public void VectorEqualsScalar_AtEveryAlignment(string fourcc, ulong modifier)
     {
-        // The same plane and output placed at every offset within 32 bytes of an array's start:
+        // The same plane and output placed at every offset within 64 bytes of an array's start:
         // the vector loads and stores must not depend on where the buffers lie.
         Requires.That(Avx2.IsSupported, "a CPU with AVX2 for the vector path");
         Assert.True(DrmFourcc.TryParse(fourcc, out uint code));
@@ -83,20 +88,26 @@ public sealed class VectorPathTests
         random.NextBytes(plane);
         byte[] expected = new byte[width * 4 * height];
         PixelConverter.Convert(plane, layout, expected, width * 4, keepAlpha: true, vectorise: false);
-        for (int offset = 0; offset < 32; offset++)
+        for (int offset = 0; offset < 64; offset++)
         {
-            byte[] src = new byte[srcBytes + 32];
-            byte[] dst = new byte[expected.Length + 32];
-            plane.CopyTo(src, offset);
-            PixelConverter.Convert(src.AsSpan(offset, srcBytes), layout, dst.AsSpan((offset * 7) % 32, expected.Length), width * 4, keepAlpha: true, vectorise: true);
-            Assert.True(expected.AsSpan().SequenceEqual(dst.AsSpan((offset * 7) % 32, expected.Length)), $"{layout} at src offset {offset}: vector and scalar differ");
+            foreach (bool wide in new[] { false, true })
+            {
+                byte[] src = new byte[srcBytes + 64];
+                byte[] dst = new byte[expected.Length + 64];
+                plane.CopyTo(src, offset);
+                Span<byte> output = dst.AsSpan((offset * 7) % 64, expected.Length);
+                PixelConverter.Convert(src.AsSpan(offset, srcBytes), layout, output, width * 4, keepAlpha: true, vectorise: true, wide);
+                Assert.True(expected.AsSpan().SequenceEqual(output), $"{layout} at src offset {offset} wide={wide}: vector and scalar differ");
+            }
         }
     }
 
     [Theory]
-    [InlineData("YUYV")]
-    [InlineData("UYVY")]
-    public void Yuv422_EveryYCbCr_FollowsTheIntegerRule(string fourcc)
+    [InlineData("YUYV", false)]
+    [InlineData("UYVY", false)]
+    [InlineData("YVYU", true)]
+    [InlineData("VYUY", true)]
+    public void Yuv422_EveryYCbCr_FollowsTheIntegerRule(string fourcc, bool wide)
     {
         // Every (Y, Cb, Cr) triple through the vector path, against the rule of PixelConverter's
         // remarks computed here in 32-bit integers: 256 planes, one per Cr, of 65536 pixel pairs.
@@ -119,7 +130,7 @@ public sealed class VectorPathTests
                 src[at + o.Cr] = (byte)cr;
             }
 
-            PixelConverter.Convert(src, layout, dst, width * 4, keepAlpha: false, vectorise: true);
+            PixelConverter.Convert(src, layout, dst, width * 4, keepAlpha: false, vectorise: true, wide);
             for (int pair = 0; pair < 65536; pair++)
             {
                 int d = (pair & 0xFF) - 128, e = cr - 128;
