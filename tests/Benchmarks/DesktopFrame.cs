@@ -168,7 +168,7 @@ public static class DesktopFrame
             c.Fill(x + (icon / 4), top + 6 + (icon / 4), icon / 2, icon / 2, Blend(colours[i], 0xFFFFFF, 90));
         }
 
-        // The clock: two short lines of text at the right.
+        // The clock: a short line of text at the right.
         Text(c, c.Width - 90, top + 3, 80, 0xFFFFFF, 0x202428, ref seed, oneLine: true);
     }
 
