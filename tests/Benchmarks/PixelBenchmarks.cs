@@ -7,8 +7,8 @@ namespace VgpuView.Benchmarks;
 
 /// <summary>
 /// One 1920x1080 frame through each CPU path, against a plain copy of the same 8 MB frame.
-/// Goals (issue 3): XR24 at least 0.75 of the copy's speed, X-tiled XR24 at least 0.4,
-/// PNG encoding of a test-pattern-like frame under 10 ms.
+/// Goals: XR24 at least 0.75 of the copy's speed (issue 3), every tiled and YUV conversion,
+/// RG16/BG16 and the 10-bit formats at least 0.5 (issue 15). Sources are random bytes.
 /// </summary>
 [MemoryDiagnoser]
 public class PixelBenchmarks
@@ -19,8 +19,13 @@ public class PixelBenchmarks
 
     private readonly byte[] _xr24 = new byte[FrameBytes];
     private readonly byte[] _xTiled = new byte[FrameBytes];
-    private readonly byte[] _yTiled = new byte[FrameBytes];
-    private readonly byte[] _yuyv = new byte[Width * Height * 2];
+
+    // 1080 rows are 33.75 Y tile rows of 32: the buffer holds 34 whole tile rows.
+    private readonly byte[] _yTiled = new byte[Width * 4 * 1088];
+    private readonly byte[] _yuyv = new byte[Width * 1088 * 2];
+
+    // An X-tiled 4:2:2 row of 3840 bytes takes 7.5 tiles: the stride rounds up to 4096.
+    private readonly byte[] _yuyvXTiled = new byte[4096 * Height];
     private readonly byte[] _rgba = new byte[FrameBytes];
     private readonly byte[] _pattern = new byte[FrameBytes];
     private readonly PngWriter _png = new();
@@ -31,12 +36,11 @@ public class PixelBenchmarks
     {
         new Random(1).NextBytes(_xr24);
         new Random(2).NextBytes(_yuyv);
+        new Random(5).NextBytes(_yuyvXTiled);
 
-        // 1920 * 4 = 7680 bytes a row: 15 X tiles (512 bytes) or 60 Y tiles (128 bytes) across,
-        // and 1080 rows are 135 tile rows of 8 but 33.75 of 32: the Y-tiled frame covers 1056 rows.
+        // 1920 * 4 = 7680 bytes a row: 15 X tiles (512 bytes) or 60 Y tiles (128 bytes) across.
         new Random(3).NextBytes(_xTiled);
         new Random(4).NextBytes(_yTiled);
-
         TestPattern(_pattern);
         _pngOut.SetLength(0);
         _png.Write(_pngOut, _pattern, Width, Height, Width * 4, PngOptions.Default);
@@ -103,24 +107,56 @@ public class PixelBenchmarks
     }
 
     [Benchmark]
-    public void Xr24ToRgba() =>
-        PixelConverter.ToRgba(_xr24, new PlaneLayout(DrmFourcc.XRGB8888, DrmModifier.Linear, Width, Height, Width * 4), _rgba, Width * 4, false);
+    public void Xr24ToRgba() => Convert(_xr24, DrmFourcc.XRGB8888, DrmModifier.Linear, Width * 4);
 
     [Benchmark]
     public void Xr24ToRgbaScalar() =>
         PixelConverter.Convert(_xr24, new PlaneLayout(DrmFourcc.XRGB8888, DrmModifier.Linear, Width, Height, Width * 4), _rgba, Width * 4, false, vectorise: false);
 
     [Benchmark]
-    public void XTiledXr24ToRgba() =>
-        PixelConverter.ToRgba(_xTiled, new PlaneLayout(DrmFourcc.XRGB8888, DrmModifier.I915XTiled, Width, Height, Width * 4), _rgba, Width * 4, false);
+    public void XTiledXr24ToRgba() => Convert(_xTiled, DrmFourcc.XRGB8888, DrmModifier.I915XTiled, Width * 4);
 
     [Benchmark]
-    public void YTiledXr24ToRgba() =>
-        PixelConverter.ToRgba(_yTiled, new PlaneLayout(DrmFourcc.XRGB8888, DrmModifier.I915YTiled, Width, 1056, Width * 4), _rgba, Width * 4, false);
+    public void YTiledXr24ToRgba() => Convert(_yTiled, DrmFourcc.XRGB8888, DrmModifier.I915YTiled, Width * 4);
 
     [Benchmark]
-    public void YuyvToRgba() =>
-        PixelConverter.ToRgba(_yuyv, new PlaneLayout(DrmFourcc.YUYV, DrmModifier.Linear, Width, Height, Width * 2), _rgba, Width * 4, false);
+    public void XTiledYuyvToRgba() => Convert(_yuyvXTiled, DrmFourcc.YUYV, DrmModifier.I915XTiled, 4096);
+
+    [Benchmark]
+    public void YTiledYuyvToRgba() => Convert(_yuyv, DrmFourcc.YUYV, DrmModifier.I915YTiled, Width * 2);
+
+    [Benchmark]
+    public void YuyvToRgba() => Convert(_yuyv, DrmFourcc.YUYV, DrmModifier.Linear, Width * 2);
+
+    [Benchmark]
+    public void UyvyToRgba() => Convert(_yuyv, DrmFourcc.UYVY, DrmModifier.Linear, Width * 2);
+
+    [Benchmark]
+    public void YvyuToRgba() => Convert(_yuyv, DrmFourcc.YVYU, DrmModifier.Linear, Width * 2);
+
+    [Benchmark]
+    public void VyuyToRgba() => Convert(_yuyv, DrmFourcc.VYUY, DrmModifier.Linear, Width * 2);
+
+    [Benchmark]
+    public void Rg16ToRgba() => Convert(_yuyv, DrmFourcc.RGB565, DrmModifier.Linear, Width * 2);
+
+    [Benchmark]
+    public void Bg16ToRgba() => Convert(_yuyv, DrmFourcc.BGR565, DrmModifier.Linear, Width * 2);
+
+    [Benchmark]
+    public void Xr30ToRgba() => Convert(_xr24, DrmFourcc.XRGB2101010, DrmModifier.Linear, Width * 4);
+
+    [Benchmark]
+    public void Xb30ToRgba() => Convert(_xr24, DrmFourcc.XBGR2101010, DrmModifier.Linear, Width * 4);
+
+    [Benchmark]
+    public void Ar30ToRgbaKeepAlpha() => Convert(_xr24, DrmFourcc.ARGB2101010, DrmModifier.Linear, Width * 4, keepAlpha: true);
+
+    [Benchmark]
+    public void Ab30ToRgbaKeepAlpha() => Convert(_xr24, DrmFourcc.ABGR2101010, DrmModifier.Linear, Width * 4, keepAlpha: true);
+
+    private void Convert(byte[] src, uint fourcc, ulong modifier, int stride, bool keepAlpha = false) =>
+        PixelConverter.ToRgba(src, new PlaneLayout(fourcc, modifier, Width, Height, stride), _rgba, Width * 4, keepAlpha);
 
     [Benchmark]
     public long PngEncodeTestPattern()

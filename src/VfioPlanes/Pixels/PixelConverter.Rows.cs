@@ -21,6 +21,9 @@ public static partial class PixelConverter
 
         public readonly bool Vectorise;
 
+        /// <summary>512-bit steps where a kernel has them (AVX-512BW, and allowed).</summary>
+        public readonly bool Wide;
+
         // Rgb24/Rgb32: byte index of each channel within a pixel.
         public readonly int R;
         public readonly int G;
@@ -32,16 +35,12 @@ public static partial class PixelConverter
         public readonly Vector256<byte> Shuffle32;
         public readonly Vector256<byte> AlphaOr;
 
-        // Yuv422: gathers the Y, Cb and Cr of eight pixels (four pairs, 16 bytes) into the low 8 bytes.
-        public readonly Vector128<byte> YGather;
-        public readonly Vector128<byte> CbGather;
-        public readonly Vector128<byte> CrGather;
-
-        public RowPlan(FormatInfo format, bool keepAlpha, bool vectorise)
+        public RowPlan(FormatInfo format, bool keepAlpha, bool vectorise, bool wide = true)
         {
             Format = format;
             CopyAlpha = keepAlpha && format.HasAlpha;
             Vectorise = vectorise && Avx2.IsSupported;
+            Wide = Vectorise && wide && Avx512BW.IsSupported && Avx512F.IsSupported;
             R = format.Rgb.Red.Shift / 8;
             G = format.Rgb.Green.Shift / 8;
             B = format.Rgb.Blue.Shift / 8;
@@ -62,25 +61,6 @@ public static partial class PixelConverter
 
             Shuffle32 = Vector256.Create<byte>(mask);
             AlphaOr = Vector256.Create<byte>(alpha);
-
-            Span<byte> y = stackalloc byte[16];
-            Span<byte> cb = stackalloc byte[16];
-            Span<byte> cr = stackalloc byte[16];
-            y.Fill(0x80);
-            cb.Fill(0x80);
-            cr.Fill(0x80);
-            YuvOrder order = format.Yuv;
-            for (int p = 0; p < 8; p++)
-            {
-                int pair = p / 2 * 4;
-                y[p] = (byte)(pair + (p % 2 == 0 ? order.Y0 : order.Y1));
-                cb[p] = (byte)(pair + order.Cb);
-                cr[p] = (byte)(pair + order.Cr);
-            }
-
-            YGather = Vector128.Create<byte>(y);
-            CbGather = Vector128.Create<byte>(cb);
-            CrGather = Vector128.Create<byte>(cr);
         }
     }
 
@@ -112,48 +92,9 @@ public static partial class PixelConverter
 
     private static void Rgb32(ReadOnlySpan<byte> src, Span<byte> dst, int pixels, in RowPlan plan)
     {
-        int i = 0;
-        if (plan.Vectorise)
-        {
-            // Loads and stores by reference skip the per-vector bounds checks: the loop bounds
-            // below keep every access inside src and dst, whose lengths were checked for pixels.
-            int bytes = pixels * 4;
-            if (src.Length < bytes || dst.Length < bytes)
-            {
-                throw new ArgumentException("a run is shorter than its pixels", nameof(src));
-            }
-
-            ref byte s = ref MemoryMarshal.GetReference(src);
-            ref byte d = ref MemoryMarshal.GetReference(dst);
-            Vector256<byte> shuffle = plan.Shuffle32;
-            Vector256<byte> alpha = plan.AlphaOr;
-            for (; i <= bytes - 64; i += 64)
-            {
-                Vector256<byte> v0 = Vector256.LoadUnsafe(ref s, (nuint)i);
-                Vector256<byte> v1 = Vector256.LoadUnsafe(ref s, (nuint)(i + 32));
-                Avx2.Or(Avx2.Shuffle(v0, shuffle), alpha).StoreUnsafe(ref d, (nuint)i);
-                Avx2.Or(Avx2.Shuffle(v1, shuffle), alpha).StoreUnsafe(ref d, (nuint)(i + 32));
-            }
-
-            if (i <= bytes - 32)
-            {
-                Avx2.Or(Avx2.Shuffle(Vector256.LoadUnsafe(ref s, (nuint)i), shuffle), alpha).StoreUnsafe(ref d, (nuint)i);
-                i += 32;
-            }
-
-            if (i <= bytes - 16)
-            {
-                Vector128<byte> v = Vector128.LoadUnsafe(ref s, (nuint)i);
-                Sse2.Or(Ssse3.Shuffle(v, shuffle.GetLower()), alpha.GetLower()).StoreUnsafe(ref d, (nuint)i);
-                i += 16;
-            }
-
-            i /= 4;
-        }
-
         int r = plan.R * 8, g = plan.G * 8, b = plan.B * 8, a = plan.A * 8;
         uint alphaOr = plan.CopyAlpha ? 0u : 0xFF000000u;
-        for (; i < pixels; i++)
+        for (int i = 0; i < pixels; i++)
         {
             // One little-endian word in, one out: R, G, B, A at bytes 0..3.
             uint p = BinaryPrimitives.ReadUInt32LittleEndian(src.Slice(i * 4));
@@ -164,38 +105,6 @@ public static partial class PixelConverter
             }
 
             BinaryPrimitives.WriteUInt32LittleEndian(dst.Slice(i * 4), rgba);
-        }
-    }
-
-    /// <summary>
-    /// Y-tiled 32-bit formats: each 16-byte column of a tile row is four whole pixels, one
-    /// 128-bit shuffle. Walking the columns directly saves the per-run dispatch of the general
-    /// path, which at four pixels a run would cost more than the conversion.
-    /// </summary>
-    private static void YTiledRgb32(ReadOnlySpan<byte> src, in PlaneLayout layout, Span<byte> dst, int dstStride, in RowPlan plan)
-    {
-        Vector128<byte> shuffle = plan.Shuffle32.GetLower();
-        Vector128<byte> alpha = plan.AlphaOr.GetLower();
-        int columns = layout.Width / 4;
-        int rest = layout.Width - (columns * 4);
-        int tileRowBytes = layout.Stride * YTileRows;
-        for (int y = 0; y < layout.Height; y++)
-        {
-            int rowBase = ((y / YTileRows) * tileRowBytes) + ((y % YTileRows) * YColumnWidth);
-            Span<byte> dstRow = dst.Slice(y * dstStride, layout.Width * 4);
-            for (int j = 0; j < columns; j++)
-            {
-                // Column j of the row: tile j / 8, column j % 8 of that tile (512 bytes apart).
-                int offset = rowBase + ((j >> 3) * TileBytes) + ((j & 7) * YColumnWidth * YTileRows);
-                Vector128<byte> v = Vector128.Create<byte>(src.Slice(offset, 16));
-                Sse2.Or(Ssse3.Shuffle(v, shuffle), alpha).CopyTo(dstRow.Slice(j * 16, 16));
-            }
-
-            if (rest > 0)
-            {
-                int offset = rowBase + ((columns >> 3) * TileBytes) + ((columns & 7) * YColumnWidth * YTileRows);
-                Rgb32(src.Slice(offset, rest * 4), dstRow.Slice(columns * 16), rest, plan);
-            }
         }
     }
 
@@ -266,39 +175,8 @@ public static partial class PixelConverter
 
     private static void Yuv422(ReadOnlySpan<byte> src, Span<byte> dst, int pixels, in RowPlan plan)
     {
-        int i = 0;
-        if (plan.Vectorise)
-        {
-            Vector256<int> k16 = Vector256.Create(16);
-            Vector256<int> k128 = Vector256.Create(128);
-            Vector256<int> k255 = Vector256.Create(255);
-            Vector256<int> opaque = Vector256.Create(unchecked((int)0xFF000000));
-            // Bounds as in Rgb32: eight pixels read 16 whole bytes and write 32, inside the run.
-            if (src.Length < pixels * 2 || dst.Length < pixels * 4)
-            {
-                throw new ArgumentException("a run is shorter than its pixels", nameof(src));
-            }
-
-            ref byte sp = ref MemoryMarshal.GetReference(src);
-            ref byte dp = ref MemoryMarshal.GetReference(dst);
-            for (; i <= pixels - 8; i += 8)
-            {
-                Vector128<byte> s = Vector128.LoadUnsafe(ref sp, (nuint)(i * 2));
-                Vector256<int> c = (Avx2.ConvertToVector256Int32(Ssse3.Shuffle(s, plan.YGather)) - k16) * 298;
-                Vector256<int> d = Avx2.ConvertToVector256Int32(Ssse3.Shuffle(s, plan.CbGather)) - k128;
-                Vector256<int> e = Avx2.ConvertToVector256Int32(Ssse3.Shuffle(s, plan.CrGather)) - k128;
-                Vector256<int> r = (c + (e * 409) + k128) >> 8;
-                Vector256<int> g = (c - (d * 100) - (e * 208) + k128) >> 8;
-                Vector256<int> b = (c + (d * 516) + k128) >> 8;
-                r = Vector256.Min(Vector256.Max(r, Vector256<int>.Zero), k255);
-                g = Vector256.Min(Vector256.Max(g, Vector256<int>.Zero), k255);
-                b = Vector256.Min(Vector256.Max(b, Vector256<int>.Zero), k255);
-                (r | (g << 8) | (b << 16) | opaque).AsByte().StoreUnsafe(ref dp, (nuint)(i * 4));
-            }
-        }
-
         YuvOrder o = plan.Format.Yuv;
-        for (; i < pixels; i += 2)
+        for (int i = 0; i < pixels; i += 2)
         {
             ReadOnlySpan<byte> s = src.Slice(i * 2, 4);
             int d = s[o.Cb] - 128;

@@ -65,8 +65,13 @@ public static partial class PixelConverter
         return needed;
     }
 
-    /// <summary>The conversion, with the vector paths allowed or not; both give identical bytes.</summary>
-    internal static void Convert(ReadOnlySpan<byte> src, in PlaneLayout layout, Span<byte> dst, int dstStride, bool keepAlpha, bool vectorise)
+    /// <summary>
+    /// The conversion, with the vector paths allowed or not; both give identical bytes. Without
+    /// them every pixel goes through the scalar rows of PixelConverter.Rows.cs, the reference the
+    /// vector paths are tested against.
+    /// </summary>
+    /// <param name="wide">Whether 512-bit steps may be taken where the CPU and the kernel have them; tests turn them off to cover the 256-bit steps too.</param>
+    internal static void Convert(ReadOnlySpan<byte> src, in PlaneLayout layout, Span<byte> dst, int dstStride, bool keepAlpha, bool vectorise, bool wide = true)
     {
         FormatInfo format = ValidateLayout(layout, out long rowBytes, out long needed);
         if (src.Length < needed)
@@ -89,7 +94,13 @@ public static partial class PixelConverter
             throw new ArgumentException($"dst holds {dst.Length} bytes but {layout.Height} rows of stride {dstStride} need {dstNeeded}", nameof(dst));
         }
 
-        var plan = new RowPlan(format, keepAlpha, vectorise);
+        var plan = new RowPlan(format, keepAlpha, vectorise, wide);
+        if (HasKernel(plan))
+        {
+            ConvertVector(src, layout, (int)rowBytes, dst, dstStride, plan);
+            return;
+        }
+
         switch (layout.Modifier)
         {
             case DrmModifier.Linear:
@@ -186,12 +197,6 @@ public static partial class PixelConverter
     /// </summary>
     private static void ConvertTiled(ReadOnlySpan<byte> src, in PlaneLayout layout, int rowBytes, Span<byte> dst, int dstStride, in RowPlan plan, int runBytes)
     {
-        if (runBytes == YColumnWidth && plan.Vectorise && plan.Format.Layout == FormatLayout.Rgb32)
-        {
-            YTiledRgb32(src, layout, dst, dstStride, plan);
-            return;
-        }
-
         int group = plan.Format.GroupBytes;
         int pixelsPerGroup = plan.Format.Layout == FormatLayout.Yuv422 ? 2 : 1;
         if (runBytes % group == 0)

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Runtime.Intrinsics;
 using System.Text;
 
@@ -7,8 +6,10 @@ namespace VgpuView.VfioPlanes.Png;
 
 /// <summary>
 /// Writes RGBA8 images as PNG: colour type 2 (RGB8) when every alpha is 255, else 6 (RGBA8);
-/// 8 bits per sample, no interlace. An instance keeps its row buffers between images, so a
-/// series of same-sized captures allocates no row memory after the first; it is not thread-safe.
+/// 8 bits per sample, no interlace. The image data is filtered and compressed in pieces on all
+/// cores (<see cref="PngDeflater"/>), one piece for a small image. An instance keeps its buffers
+/// between images, so a series of same-sized captures allocates no image memory after the first;
+/// it is not thread-safe.
 /// </summary>
 public sealed class PngWriter
 {
@@ -24,12 +25,10 @@ public sealed class PngWriter
     private static ReadOnlySpan<byte> Iend => "IEND"u8;
 
     private readonly IdatStream _idat = new();
+    private readonly PngDeflater _deflater = new();
 
-    // Raw rows (RGB or RGBA), this one and the one above; and one filtered row per filter type,
-    // each with the filter-type byte in front, as it goes to deflate.
-    private byte[] _current = [];
-    private byte[] _previous = [];
-    private readonly byte[][] _filtered = [[], [], [], [], []];
+    // The image as PNG rows (RGB or RGBA, packed), which the pieces filter and compress in parallel.
+    private byte[] _image = [];
     private byte[] _chunk = new byte[256];
 
     /// <summary>
@@ -46,7 +45,7 @@ public sealed class PngWriter
         bool opaque = IsOpaque(rgba, width, height, stride);
         int channels = opaque ? 3 : 4;
         int rowBytes = width * channels;
-        EnsureRows(rowBytes);
+        PackImage(rgba, width, height, stride, opaque);
 
         output.Write(Signature);
 
@@ -66,32 +65,13 @@ public sealed class PngWriter
         }
 
         _idat.Start(output);
-        var level = new ZLibCompressionOptions { CompressionLevel = options.CompressionLevel, CompressionStrategy = options.Strategy };
-        using (var zlib = new ZLibStream(_idat, level, leaveOpen: true))
-        {
-            _previous.AsSpan(0, rowBytes).Clear();
-            for (int y = 0; y < height; y++)
-            {
-                ReadOnlySpan<byte> src = rgba.Slice(y * stride, width * 4);
-                Span<byte> raw = _current.AsSpan(0, rowBytes);
-                if (opaque)
-                {
-                    PackRgb(src, _current, width);
-                }
-                else
-                {
-                    src.CopyTo(raw);
-                }
-
-                byte[] row = FilterRow(raw, _previous.AsSpan(0, rowBytes), channels, options.Filter);
-                zlib.Write(row, 0, rowBytes + 1);
-                (_current, _previous) = (_previous, _current);
-            }
-        }
-
+        _deflater.Compress(_image, rowBytes, height, channels, options, _idat, Pieces);
         _idat.Finish();
         WriteChunk(output, Iend, []);
     }
+
+    /// <summary>How many pieces the image data is compressed in; 0 (the default) chooses by size and core count.</summary>
+    internal int Pieces { get; init; }
 
     private static void Validate(ReadOnlySpan<byte> rgba, int width, int height, int stride, PngOptions options)
     {
@@ -190,16 +170,33 @@ public sealed class PngWriter
         return true;
     }
 
-    private void EnsureRows(int rowBytes)
+    /// <summary>The rows as PNG stores them before filtering: RGB for an opaque image, else RGBA, packed.</summary>
+    private void PackImage(ReadOnlySpan<byte> rgba, int width, int height, int stride, bool opaque)
     {
+        int rowBytes = width * (opaque ? 3 : 4);
+
         // 16 bytes of slack: PackRgb stores 16 bytes for every 12 it produces.
-        if (_current.Length < rowBytes + 16)
+        long needed = ((long)rowBytes * height) + 16;
+        if (needed > Array.MaxLength)
         {
-            _current = new byte[rowBytes + 16];
-            _previous = new byte[rowBytes + 16];
-            for (int i = 0; i < _filtered.Length; i++)
+            throw new ArgumentException($"a {width}x{height} image is beyond what one PNG buffer holds", nameof(rgba));
+        }
+
+        if (_image.Length < needed)
+        {
+            _image = GC.AllocateUninitializedArray<byte>((int)needed);
+        }
+
+        for (int y = 0; y < height; y++)
+        {
+            ReadOnlySpan<byte> src = rgba.Slice(y * stride, width * 4);
+            if (opaque)
             {
-                _filtered[i] = new byte[rowBytes + 1];
+                PackRgb(src, _image.AsSpan(y * rowBytes, rowBytes + 16), width);
+            }
+            else
+            {
+                src.CopyTo(_image.AsSpan(y * rowBytes));
             }
         }
     }
@@ -223,70 +220,6 @@ public sealed class PngWriter
         }
     }
 
-    private byte[] FilterRow(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> above, int bpp, PngFilter filter)
-    {
-        if (filter != PngFilter.Adaptive)
-        {
-            byte[] row = _filtered[(int)filter];
-            ApplyFilter(filter, raw, above, bpp, row);
-            return row;
-        }
-
-        byte[] best = _filtered[0];
-        long bestSum = long.MaxValue;
-        for (PngFilter f = PngFilter.None; f <= PngFilter.Paeth; f++)
-        {
-            byte[] row = _filtered[(int)f];
-            ApplyFilter(f, raw, above, bpp, row);
-            long sum = SumOfAbs(row.AsSpan(1, raw.Length));
-            if (sum < bestSum)
-            {
-                bestSum = sum;
-                best = row;
-            }
-        }
-
-        return best;
-    }
-
-    /// <summary>PNG spec 9.2: the five filter types; <paramref name="output"/>[0] gets the type byte.</summary>
-    internal static void ApplyFilter(PngFilter filter, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> above, int bpp, Span<byte> output)
-    {
-        output[0] = (byte)filter;
-        Span<byte> o = output.Slice(1, raw.Length);
-        int n = raw.Length;
-        switch (filter)
-        {
-            case PngFilter.None:
-                raw.CopyTo(o);
-                break;
-            case PngFilter.Sub:
-                raw.Slice(0, bpp).CopyTo(o);
-                Subtract(raw.Slice(bpp), raw.Slice(0, n - bpp), o.Slice(bpp));
-                break;
-            case PngFilter.Up:
-                Subtract(raw, above, o);
-                break;
-            case PngFilter.Average:
-                for (int i = 0; i < n; i++)
-                {
-                    int left = i >= bpp ? raw[i - bpp] : 0;
-                    o[i] = (byte)(raw[i] - ((left + above[i]) >> 1));
-                }
-
-                break;
-            default:
-                for (int i = 0; i < n; i++)
-                {
-                    int a = i >= bpp ? raw[i - bpp] : 0;
-                    int c = i >= bpp ? above[i - bpp] : 0;
-                    o[i] = (byte)(raw[i] - Paeth(a, above[i], c));
-                }
-
-                break;
-        }
-    }
-
     /// <summary>PNG spec 9.4: of a (left), b (above), c (upper left), the one nearest a + b - c; ties go a, b, c. The reader undoes the filter with the same predictor.</summary>
     internal static int Paeth(int a, int b, int c)
     {
@@ -295,31 +228,6 @@ public sealed class PngWriter
         int pb = Math.Abs(p - b);
         int pc = Math.Abs(p - c);
         return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-    }
-
-    private static void Subtract(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, Span<byte> result)
-    {
-        int i = 0;
-        for (; i <= x.Length - 32; i += 32)
-        {
-            (Vector256.Create<byte>(x.Slice(i, 32)) - Vector256.Create<byte>(y.Slice(i, 32))).CopyTo(result.Slice(i, 32));
-        }
-
-        for (; i < x.Length; i++)
-        {
-            result[i] = (byte)(x[i] - y[i]);
-        }
-    }
-
-    private static long SumOfAbs(ReadOnlySpan<byte> row)
-    {
-        long sum = 0;
-        foreach (byte b in row)
-        {
-            sum += Math.Abs((int)(sbyte)b);
-        }
-
-        return sum;
     }
 
     private void WriteTextChunk(Stream output, string keyword, string text)

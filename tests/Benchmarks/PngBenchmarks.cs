@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using VgpuView.VfioPlanes.Formats;
+using VgpuView.VfioPlanes.Pixels;
+using VgpuView.VfioPlanes.Png;
+
+namespace VgpuView.Benchmarks;
+
+/// <summary>
+/// A 1920x1080 desktop-like frame (<see cref="DesktopFrame"/>) to PNG, against PIL at zlib levels
+/// 6 (the baseline, PIL's default) and 1 in the same run; the Size column is each encoder's PNG in
+/// bytes and its ratio to PIL-6's. Goal (issue 15): at most 1.25x PIL-6's size in at most a quarter
+/// of its time. Needs /usr/bin/python3 with python3-pil.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(SizeConfig))]
+public class PngBenchmarks
+{
+    private const int Width = 1920;
+    private const int Height = 1080;
+
+    private static readonly ConcurrentDictionary<string, long> s_sizes = new();
+
+    private readonly byte[] _rgba = new byte[Width * Height * 4];
+    private readonly PngWriter _png = new();
+    private readonly MemoryStream _out = new(16 << 20);
+    private PilEncoder _pil = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        byte[] frame = new byte[Width * Height * 4];
+        DesktopFrame.Fill(frame, Width, Height);
+        PixelConverter.ToRgba(frame, new PlaneLayout(DrmFourcc.XRGB8888, DrmModifier.Linear, Width, Height, Width * 4), _rgba, Width * 4, keepAlpha: false);
+        _pil = new PilEncoder(_rgba, Width, Height);
+        s_sizes[nameof(Pil6)] = Pil6();
+        s_sizes[nameof(Pil1)] = Pil1();
+        s_sizes[nameof(Default)] = Default();
+        s_sizes[nameof(Level1Up)] = Level1Up();
+        s_sizes[nameof(Level6Adaptive)] = Level6Adaptive();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _pil.Dispose();
+
+    [Benchmark(Baseline = true, Description = "PIL level 6")]
+    public long Pil6() => _pil.Encode(6);
+
+    [Benchmark(Description = "PIL level 1")]
+    public long Pil1() => _pil.Encode(1);
+
+    [Benchmark(Description = "vgpuview default")]
+    public long Default() => Encode(PngOptions.Default);
+
+    [Benchmark(Description = "vgpuview --level 1 --filter up")]
+    public long Level1Up() => Encode(new PngOptions { CompressionLevel = 1, Filter = PngFilter.Up });
+
+    [Benchmark(Description = "vgpuview --level 6 --filter adaptive")]
+    public long Level6Adaptive() => Encode(new PngOptions { CompressionLevel = 6, Filter = PngFilter.Adaptive });
+
+    private long Encode(PngOptions options)
+    {
+        _out.SetLength(0);
+        _png.Write(_out, _rgba, Width, Height, Width * 4, options);
+        return _out.Length;
+    }
+
+    private sealed class SizeConfig : ManualConfig
+    {
+        public SizeConfig()
+        {
+            AddColumn(new ExtraColumn("Size", "PNG bytes, and the ratio to PIL level 6's", (_, c) =>
+            {
+                string name = c.Descriptor.WorkloadMethod.Name;
+                if (!s_sizes.TryGetValue(name, out long size) || !s_sizes.TryGetValue(nameof(Pil6), out long pil6))
+                {
+                    return "?";
+                }
+
+                return string.Create(CultureInfo.InvariantCulture, $"{size} ({(double)size / pil6:0.00}x)");
+            }));
+        }
+    }
+}
