@@ -8,9 +8,10 @@ namespace VgpuView.VfioPlanes.Diagnosis;
 /// <remarks>
 /// The kernel facts behind the advice:
 /// - drivers/firmware/sysfb.c registers the firmware framebuffer as a platform device at boot
-///   (sysfb_init): "simple-framebuffer" (claimed as "BOOTFB", driven by simplefb or simpledrm)
-///   when CONFIG_SYSFB_SIMPLEFB is set and the mode fits, else "efi-framebuffer" (efifb) or
-///   "vesa-framebuffer" (vesafb, which claims its range as "vesafb"). sysfb_disable() there
+///   (sysfb_init): "simple-framebuffer" when CONFIG_SYSFB_SIMPLEFB is set and the mode fits
+///   (its resource is named "BOOTFB" in drivers/firmware/sysfb_simplefb.c; simplefb or simpledrm
+///   drives it), else "efi-framebuffer" (efifb) or "vesa-framebuffer" (vesafb, which claims its
+///   range as "vesafb": seen on Debian's 6.1, which leaves CONFIG_SYSFB_SIMPLEFB unset). sysfb_disable() there
 ///   unregisters that device and keeps any later one from appearing.
 /// - drivers/video/aperture.c (the aperture helpers, from 6.0): aperture_remove_conflicting_pci_devices()
 ///   walks every memory BAR, removes the generic drivers whose framebuffer lies in it (calling

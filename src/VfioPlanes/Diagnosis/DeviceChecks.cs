@@ -167,7 +167,7 @@ public sealed class DeviceChecks(HostRoots roots, Func<string, bool>? mayOpen = 
     private IEnumerable<DoctorCheck> Cdev(string specPath)
     {
         string node = Path.Combine(roots.Dev, Path.GetRelativePath("/dev", specPath));
-        DoctorCheck access = Permissions(node, "the device cdev");
+        DoctorCheck access = Permissions(node, "the device cdev", isGroup: false);
         yield return access;
         DoctorCheck busy = Busy(node);
         yield return busy;
@@ -183,10 +183,10 @@ public sealed class DeviceChecks(HostRoots roots, Func<string, bool>? mayOpen = 
 
     private string GroupNode(int group) => roots.DevPath("vfio", group.ToString(CultureInfo.InvariantCulture));
 
-    private DoctorCheck Permissions(string node, string what)
+    // A group node is opened with the container beside it; a cdev alone.
+    private DoctorCheck Permissions(string node, string what, bool isGroup = true)
     {
         string container = roots.DevPath("vfio", "vfio");
-        bool isGroup = !node.Contains("/devices/", StringComparison.Ordinal);
         string looked = isGroup ? $"{node}, {container}" : node;
         if (!HostRoots.Exists(node))
         {

@@ -84,7 +84,7 @@ internal sealed class DoctorHandler(CommandContext context, HostRoots? roots = n
             {
                 using (opened)
                 {
-                    checks.Add(new DoctorCheck("open", CheckStatus.Ok, device.ToString(), $"opened as {opened.Name}, without a reset"));
+                    checks.Add(new DoctorCheck("open", CheckStatus.Ok, device.ToString(), $"opened as {opened.Name} (vgpuview issues no VFIO_DEVICE_RESET)"));
                     try
                     {
                         checks.AddRange(DisplayChecks.Run(opened, device.ToString(), device.Kind == DeviceSpecKind.Pci, device.Kind != DeviceSpecKind.Fd));
@@ -95,6 +95,10 @@ internal sealed class DoctorHandler(CommandContext context, HostRoots? roots = n
                     }
                 }
             }
+        }
+        else if (device is not null)
+        {
+            checks.Add(new DoctorCheck("open", CheckStatus.Info, device.ToString(), "not opened: the problems above stand in the way, so its display was not checked"));
         }
 
         checks.AddRange(RenderingChecks.Run(host.Dev));

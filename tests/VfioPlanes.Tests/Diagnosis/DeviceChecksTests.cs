@@ -120,6 +120,21 @@ public class DeviceChecksTests
         Assert.StartsWith($"add this user to group {disk} (usermod -aG {disk} ", access.Fix);
     }
 
+    [Fact]
+    public void DeviceCdevThisUserMayNotOpen_GivesAVfioDevRuleAndNoContainer()
+    {
+        using var host = new FakeHost("6.8.0-45-generic");
+        string cdev = host.AddNode("vfio/devices/vfio3");
+
+        List<DoctorCheck> list = [.. new DeviceChecks(host.Roots(), path => path != cdev).Run(DeviceSpec.Parse("/dev/vfio/devices/vfio3"))];
+
+        DoctorCheck access = list[0];
+        Assert.Equal(CheckStatus.Problem, access.Status);
+        Assert.Equal(cdev, access.Looked);
+        Assert.Contains("SUBSYSTEM==\"vfio-dev\", KERNEL==\"vfio3\"", access.Fix);
+        Assert.Equal(CheckStatus.Ok, list.Single(c => c.Id == "busy").Status);
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "chown", SetLastError = true)]
     private static extern int Chown(string path, int owner, int group);
 
