@@ -21,6 +21,7 @@ internal static partial class ViewerCommandLine
             ViewCommand(context),
             EdidCommand(context),
             ExpectCommand(context),
+            ServeCommand(context),
         };
         return root;
     }
