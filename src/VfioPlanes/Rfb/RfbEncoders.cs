@@ -10,6 +10,9 @@ public static class RfbEncoders
     /// <summary>A new encoder; <paramref name="jpegQuality"/> is the client's Tight quality level 0-9, or -1.</summary>
     public static IRfbEncoder Create(int encoding, int jpegQuality) => encoding switch
     {
+        RfbEncoding.Hextile => new HextileEncoder(),
+        RfbEncoding.Zrle => new ZrleEncoder(),
+        RfbEncoding.Tight => new TightEncoder(),
         _ => new RawRectEncoder(),
     };
 }

@@ -31,7 +31,10 @@ public sealed class RfbWriter
         return _buffer.AsSpan(Length, bytes);
     }
 
+    /// <summary>Moves the end; a negative count takes back bytes written (an encoder that found a smaller form).</summary>
     public void Advance(int bytes) => Length += bytes;
+
+    public void PatchU8(int offset, byte v) => _buffer[offset] = v;
 
     public void U8(byte v)
     {

@@ -149,19 +149,28 @@ internal sealed partial class RfbSession
             }
         }
 
+        int chosen = RfbEncoding.Raw;
         foreach (int e in declared)
         {
             if (e is RfbEncoding.Raw or RfbEncoding.Hextile or RfbEncoding.Tight or RfbEncoding.Zrle && _settings.Encodings.Contains(e))
             {
-                _encoder = EncoderFor(e, quality);
-                Stats.Encoding = RfbEncoding.Name(e);
-                return;
+                chosen = e;
+                break;
             }
         }
 
-        _encoder = EncoderFor(RfbEncoding.Raw, quality);
-        Stats.Encoding = "raw";
+        _encoder = EncoderFor(chosen, quality);
+        string name = RfbEncoding.Name(chosen);
+        if (name != Stats.Encoding || !_encodingLogged)
+        {
+            _encodingLogged = true;
+            _log.Line($"client {Id} {Peer}: encoding {name} (the client declared {string.Join(' ', declared.Take(32))})");
+        }
+
+        Stats.Encoding = name;
     }
+
+    private bool _encodingLogged;
 
     // One encoder of each kind per session: zlib streams live as long as the connection.
     private IRfbEncoder EncoderFor(int encoding, int quality)

@@ -322,6 +322,11 @@ internal sealed partial class RfbSession : IAsyncDisposable
             // Closing a broken connection.
         }
 
+        foreach (IRfbEncoder encoder in _encoders)
+        {
+            (encoder as IDisposable)?.Dispose();
+        }
+
         _wake.Dispose();
     }
 }
