@@ -39,6 +39,12 @@ internal sealed record ServeOptions
 
     /// <summary>How often --json writes a status line.</summary>
     public int StatusIntervalMs { get; init; } = 2000;
+
+    /// <summary>How long an update may take to leave before its client is dropped as stalled.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a client has for the handshake.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -223,6 +229,8 @@ internal sealed class ServeHandler(CommandContext context)
             PasswordKey = password is null ? null : VncAuth.Key(password),
             Certificate = certificate,
             Encodings = encodings,
+            StallTimeout = options.StallTimeout,
+            HandshakeTimeout = options.HandshakeTimeout,
         };
     }
 
