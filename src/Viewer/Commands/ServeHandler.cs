@@ -102,7 +102,8 @@ internal sealed class ServeHandler(CommandContext context)
             accepting.ContinueWith(_ => { }, TaskScheduler.Default).Wait(TimeSpan.FromSeconds(1));
             if (code == ExitCodes.DeviceFailure)
             {
-                context.Error.WriteLine($"vgpuview: {loop.GoneMessage}");
+                string message = loop.GoneMessage ?? device.Name;
+                context.Error.WriteLine(message.Contains("device gone", StringComparison.Ordinal) ? $"vgpuview: {message}" : $"vgpuview: device gone: {message}");
             }
 
             return code;
