@@ -18,15 +18,34 @@ internal sealed record TestRect(int X, int Y, int Width, int Height, int Encodin
 /// </summary>
 internal sealed partial class RfbTestClient : IDisposable
 {
-    private readonly Socket _socket;
+    private readonly IDisposable _connection;
     private Stream _stream;
     private readonly TimeSpan _timeout;
 
-    private RfbTestClient(Socket socket, TimeSpan timeout)
+    private RfbTestClient(IDisposable connection, Stream stream, TimeSpan timeout)
     {
-        _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _connection = connection;
+        _stream = stream;
         _timeout = timeout;
+    }
+
+    /// <summary>RFB over a WebSocket (ws:// or wss://), binary messages, as noVNC speaks it.</summary>
+    public static async Task<RfbTestClient> ConnectWebSocketAsync(Uri uri, string? origin = null, TimeSpan? timeout = null)
+    {
+        Assert.Equal("127.0.0.1", uri.Host);
+        var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.AddSubProtocol("binary");
+        socket.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        if (origin is not null)
+        {
+            socket.Options.SetRequestHeader("Origin", origin);
+        }
+
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        await socket.ConnectAsync(uri, cancel.Token);
+        Assert.Equal("binary", socket.SubProtocol);
+        Stream stream = System.Net.WebSockets.WebSocketStream.Create(socket, System.Net.WebSockets.WebSocketMessageType.Binary, ownsWebSocket: true);
+        return new RfbTestClient(socket, stream, timeout ?? TimeSpan.FromSeconds(20));
     }
 
     public string ServerVersion { get; private set; } = string.Empty;
@@ -68,7 +87,7 @@ internal sealed partial class RfbTestClient : IDisposable
             await socket.ConnectAsync(System.Net.IPAddress.Loopback, int.Parse(endpoint[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        return new RfbTestClient(socket, timeout ?? TimeSpan.FromSeconds(20));
+        return new RfbTestClient(socket, new NetworkStream(socket, ownsSocket: true), timeout ?? TimeSpan.FromSeconds(20));
     }
 
     /// <summary>
@@ -286,7 +305,7 @@ internal sealed partial class RfbTestClient : IDisposable
     public void Dispose()
     {
         _stream.Dispose();
-        _socket.Dispose();
+        _connection.Dispose();
         foreach (ZlibFeed? z in _tight)
         {
             z?.Dispose();
