@@ -39,6 +39,12 @@ internal sealed record ServeOptions
 
     /// <summary>How often --json writes a status line.</summary>
     public int StatusIntervalMs { get; init; } = 2000;
+
+    /// <summary>How long an update may take to leave before its client is dropped as stalled.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a client has for the handshake.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -96,7 +102,8 @@ internal sealed class ServeHandler(CommandContext context)
             accepting.ContinueWith(_ => { }, TaskScheduler.Default).Wait(TimeSpan.FromSeconds(1));
             if (code == ExitCodes.DeviceFailure)
             {
-                context.Error.WriteLine($"vgpuview: {loop.GoneMessage}");
+                string message = loop.GoneMessage ?? device.Name;
+                context.Error.WriteLine(message.Contains("device gone", StringComparison.Ordinal) ? $"vgpuview: {message}" : $"vgpuview: device gone: {message}");
             }
 
             return code;
@@ -223,6 +230,8 @@ internal sealed class ServeHandler(CommandContext context)
             PasswordKey = password is null ? null : VncAuth.Key(password),
             Certificate = certificate,
             Encodings = encodings,
+            StallTimeout = options.StallTimeout,
+            HandshakeTimeout = options.HandshakeTimeout,
         };
     }
 

@@ -88,8 +88,12 @@ internal sealed class RfbServer
         }
     }
 
-    /// <summary>Runs a session on an accepted stream (a socket, or a WebSocket); the task ends with it.</summary>
-    public Task Serve(Stream stream, string peer, CancellationToken stop)
+    /// <summary>
+    /// Runs a session on an accepted stream (a socket, or a WebSocket); the task ends with it.
+    /// Over a transport that is already TLS (wss) the session offers no VeNCrypt: noVNC cannot
+    /// start TLS inside a WebSocket, and the connection is encrypted anyway.
+    /// </summary>
+    public Task Serve(Stream stream, string peer, CancellationToken stop, bool encryptedTransport = false)
     {
         RfbSession session;
         lock (_gate)
@@ -103,7 +107,7 @@ internal sealed class RfbServer
                 return Task.CompletedTask;
             }
 
-            session = new RfbSession(stream, peer, id, _settings, _loop, _log);
+            session = new RfbSession(stream, peer, id, encryptedTransport ? _settings with { Certificate = null } : _settings, _loop, _log);
             _sessions.Add(session);
         }
 
