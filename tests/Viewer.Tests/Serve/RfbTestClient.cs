@@ -299,8 +299,8 @@ internal sealed partial class RfbTestClient : IDisposable
 
     private static uint U32(ReadOnlySpan<byte> b) => BinaryPrimitives.ReadUInt32BigEndian(b);
 
-    /// <summary>The RGB of the framebuffer's pixel at (x, y), each channel back at 8 bits as the format allows.</summary>
-    public uint ValueAt(int x, int y) => Pixels[(y * Width) + x];
+    /// <summary>The RGB of the framebuffer's pixel at (x, y), each channel back at 8 bits as the format allows; padding bits, which a server may set, are left out.</summary>
+    public uint ValueAt(int x, int y) => Pixels[(y * Width) + x] & Format.ChannelBits;
 
     public void Dispose()
     {

@@ -66,6 +66,9 @@ internal sealed record TestPixelFormat(int Bpp, int Depth, bool BigEndian, int R
     public uint Expected(byte r, byte g, byte b) =>
         (Scaled(r, RMax) << RShift) | (Scaled(g, GMax) << GShift) | (Scaled(b, BMax) << BShift);
 
+    /// <summary>The bits of a pixel value that hold colour; rfbproto 7.4 leaves the rest unused.</summary>
+    public uint ChannelBits => (uint)(((ulong)RMax << RShift) | ((ulong)GMax << GShift) | ((ulong)BMax << BShift));
+
     private static uint Scaled(byte c, int max) => (uint)Math.Floor((c * (double)max / 255.0) + 0.5);
 
     /// <summary>
