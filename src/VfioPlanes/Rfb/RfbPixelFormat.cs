@@ -2,6 +2,8 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace VgpuView.VfioPlanes.Rfb;
 
@@ -92,6 +94,14 @@ public readonly record struct RfbPixelFormat(
     public void ToValues(ReadOnlySpan<byte> rgba, Span<uint> values)
     {
         ReadOnlySpan<uint> src = MemoryMarshal.Cast<byte, uint>(rgba)[..values.Length];
+        int done = 0;
+        if (IsByteAligned32 && Ssse3.IsSupported && src.Length >= 4)
+        {
+            done = ShuffleBytes(MemoryMarshal.AsBytes(src), MemoryMarshal.AsBytes(values));
+            src = src[done..];
+            values = values[done..];
+        }
+
         if (RedMax == 255 && GreenMax == 255 && BlueMax == 255 && RedShift <= 24 && GreenShift <= 24 && BlueShift <= 24)
         {
             // RGBA8 little-endian as a uint is 0xAABBGGRR: mask each channel and move it.
@@ -110,6 +120,30 @@ public readonly record struct RfbPixelFormat(
             uint p = src[i];
             values[i] = Pack((byte)p, (byte)(p >> 8), (byte)(p >> 16));
         }
+    }
+
+    // 8-bit channels at byte positions: each pixel value is a byte shuffle of the RGBA pixel
+    // (PSHUFB, four pixels at a time; an index with its top bit set writes a zero byte). The
+    // value's little-endian bytes are its bytes in memory, so byte RedShift / 8 takes R, and so on.
+    private int ShuffleBytes(ReadOnlySpan<byte> rgba, Span<byte> values)
+    {
+        Span<byte> indices = stackalloc byte[16];
+        for (int i = 0; i < 16; i++)
+        {
+            int pixel = i & ~3, k = i & 3;
+            indices[i] = k == RedShift / 8 ? (byte)pixel : k == GreenShift / 8 ? (byte)(pixel + 1) : k == BlueShift / 8 ? (byte)(pixel + 2) : (byte)0x80;
+        }
+
+        Vector128<byte> mask = Vector128.Create((ReadOnlySpan<byte>)indices);
+        int bytes = rgba.Length & ~15;
+        ref byte src = ref MemoryMarshal.GetReference(rgba);
+        ref byte dst = ref MemoryMarshal.GetReference(values);
+        for (int offset = 0; offset < bytes; offset += 16)
+        {
+            Ssse3.Shuffle(Vector128.LoadUnsafe(ref src, (nuint)offset), mask).StoreUnsafe(ref dst, (nuint)offset);
+        }
+
+        return bytes / 4;
     }
 
     private static uint ShiftSigned(uint v, int shift) => shift >= 0 ? v << shift : v >> -shift;

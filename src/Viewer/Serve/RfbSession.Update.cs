@@ -42,6 +42,8 @@ internal sealed partial class RfbSession
 
     private async Task SendLoopAsync(CancellationToken cancel)
     {
+        // One timer for every write: armed before it, reset after it, so updates allocate no token source.
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         while (true)
         {
             await _wake.WaitAsync(cancel).ConfigureAwait(false);
@@ -50,7 +52,6 @@ internal sealed partial class RfbSession
                 continue;
             }
 
-            using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             stall.CancelAfter(_settings.StallTimeout);
             try
             {
@@ -58,6 +59,11 @@ internal sealed partial class RfbSession
                 await _stream.FlushAsync(stall.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                throw new TimeoutException($"dropped: the client read nothing for {_settings.StallTimeout.TotalSeconds:0} s");
+            }
+
+            if (!stall.TryReset())
             {
                 throw new TimeoutException($"dropped: the client read nothing for {_settings.StallTimeout.TotalSeconds:0} s");
             }

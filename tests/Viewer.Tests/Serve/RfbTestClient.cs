@@ -29,6 +29,13 @@ internal sealed partial class RfbTestClient : IDisposable
         _timeout = timeout;
     }
 
+    /// <summary>A client that reads server messages from <paramref name="bytes"/>, its framebuffer already set up.</summary>
+    public static RfbTestClient FromServerBytes(byte[] bytes, int width, int height, TestPixelFormat format)
+    {
+        var stream = new MemoryStream(bytes, writable: false);
+        return new RfbTestClient(stream, stream, TimeSpan.FromSeconds(5)) { Width = width, Height = height, Format = format, Pixels = new uint[width * height] };
+    }
+
     /// <summary>RFB over a WebSocket (ws:// or wss://), binary messages, as noVNC speaks it.</summary>
     public static async Task<RfbTestClient> ConnectWebSocketAsync(Uri uri, string? origin = null, TimeSpan? timeout = null)
     {

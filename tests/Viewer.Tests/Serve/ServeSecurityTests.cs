@@ -35,6 +35,23 @@ public sealed class ServeSecurityTests(ReplayFixture replay) : IClassFixture<Rep
         Assert.Contains(option, cli.Error.ToString());
     }
 
+    [Fact]
+    public void PortInUse_OrUnixPathTaken_IsAFailureNamingIt()
+    {
+        using var first = ServeHost.Cli("sim:replay=" + replay.Json, "--listen", "127.0.0.1:0");
+        string endpoint = first.WaitListening();
+        var cli = new CliRunner();
+        Assert.Equal(ExitCodes.DeviceFailure, cli.Run("serve", "sim:replay=" + replay.Json, "--listen", endpoint));
+        Assert.Contains($"--listen {endpoint}: cannot listen: the port is in use", cli.Error.ToString());
+
+        string taken = Path.Combine(replay.Directory, $"taken-{Guid.NewGuid():N}");
+        File.WriteAllText(taken, "a file a user keeps");
+        cli = new CliRunner();
+        Assert.Equal(ExitCodes.DeviceFailure, cli.Run("serve", "sim:replay=" + replay.Json, "--listen", "unix:" + taken));
+        Assert.Contains("the path exists", cli.Error.ToString());
+        Assert.Equal("a file a user keeps", File.ReadAllText(taken));
+    }
+
     [Theory]
     [InlineData("3.3")]
     [InlineData("3.7")]
