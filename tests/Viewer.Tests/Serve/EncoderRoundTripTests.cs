@@ -61,9 +61,10 @@ public sealed class EncoderRoundTripTests
         for (int i = 0; i < width * height; i++)
         {
             uint want = format.Expected(rgba[i * 4], rgba[(i * 4) + 1], rgba[(i * 4) + 2]);
-            if (client.Pixels[i] != want)
+            uint got = client.ValueAt(i % width, i / width);
+            if (got != want)
             {
-                Assert.Fail($"pixel ({i % width}, {i / width}): expected 0x{want:x}, decoded 0x{client.Pixels[i]:x}");
+                Assert.Fail($"pixel ({i % width}, {i / width}): expected 0x{want:x}, decoded 0x{got:x}");
             }
         }
     }
