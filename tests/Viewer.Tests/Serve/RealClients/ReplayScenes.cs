@@ -35,29 +35,16 @@ public sealed class ReplayScenes : IDisposable
     public ReplayScenes()
     {
         Dir = Directory.CreateTempSubdirectory("vgpuview-realclients-").FullName;
-        JsonObject a = CaptureRaw("sim", "a");
-        DisturbPrimary(Path.Combine(Dir, "a.raw"), stride: 4096);
-        MoveCursor(a, CursorX, CursorY, HotX, HotY);
-        SceneA = Write("scene-a.json", a);
-        SceneAPrimaryOnly = Write("scene-a-primary.json", PrimaryOnly(a));
-
-        JsonObject b = CaptureRaw("sim:640x480", "b");
-        MoveCursor(b, 500, 40, HotXB, HotYB);
-        SceneB = Write("scene-b.json", b);
-        SceneBPrimaryOnly = Write("scene-b-primary.json", PrimaryOnly(b));
-
-        var frames = new JsonArray();
-        foreach (JsonObject scene in new[] { a, b })
+        try
         {
-            for (int i = 0; i < FramesPerMode; i++)
-            {
-                frames.Add(scene["planes"]!.DeepClone());
-            }
+            (SceneA, SceneAPrimaryOnly, SceneB, SceneBPrimaryOnly, ModeChange, Alternating) = Build();
+            CursorArgb = File.ReadAllBytes(Path.Combine(Dir, "a.cursor.raw"));
         }
-
-        ModeChange = Write("mode-change.json", new JsonObject { ["frames"] = frames });
-        Alternating = Write("alternating.json", new JsonObject { ["frames"] = new JsonArray(a["planes"]!.DeepClone(), b["planes"]!.DeepClone()) });
-        CursorArgb = File.ReadAllBytes(Path.Combine(Dir, "a.cursor.raw"));
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public string Dir { get; }
@@ -138,6 +125,33 @@ public sealed class ReplayScenes : IDisposable
         {
             // A client still holding a file: the folder is in /tmp and goes with it.
         }
+    }
+
+    private (string SceneA, string SceneAPrimaryOnly, string SceneB, string SceneBPrimaryOnly, string ModeChange, string Alternating) Build()
+    {
+        JsonObject a = CaptureRaw("sim", "a");
+        DisturbPrimary(Path.Combine(Dir, "a.raw"), stride: 4096);
+        MoveCursor(a, CursorX, CursorY, HotX, HotY);
+        string sceneA = Write("scene-a.json", a);
+        string sceneAPrimary = Write("scene-a-primary.json", PrimaryOnly(a));
+
+        JsonObject b = CaptureRaw("sim:640x480", "b");
+        MoveCursor(b, 500, 40, HotXB, HotYB);
+        string sceneB = Write("scene-b.json", b);
+        string sceneBPrimary = Write("scene-b-primary.json", PrimaryOnly(b));
+
+        var frames = new JsonArray();
+        foreach (JsonObject scene in new[] { a, b })
+        {
+            for (int i = 0; i < FramesPerMode; i++)
+            {
+                frames.Add(scene["planes"]!.DeepClone());
+            }
+        }
+
+        string modeChange = Write("mode-change.json", new JsonObject { ["frames"] = frames });
+        string alternating = Write("alternating.json", new JsonObject { ["frames"] = new JsonArray(a["planes"]!.DeepClone(), b["planes"]!.DeepClone()) });
+        return (sceneA, sceneAPrimary, sceneB, sceneBPrimary, modeChange, alternating);
     }
 
     private JsonObject CaptureRaw(string device, string name)
