@@ -6,7 +6,7 @@ namespace VgpuView.Benchmarks;
 /// glyph-like text, a photo-like area of noise over a gradient, and a task bar with icons and a
 /// clock. The same size always gives the same bytes.
 /// </summary>
-public static class DesktopFrame
+public static partial class DesktopFrame
 {
     private const int GlyphWidth = 7;
     private const int GlyphHeight = 13;

@@ -22,6 +22,7 @@ internal static partial class ViewerCommandLine
             EdidCommand(context),
             ExpectCommand(context),
             DoctorCommand(context),
+            ServeCommand(context),
         };
         return root;
     }
