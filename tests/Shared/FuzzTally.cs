@@ -8,8 +8,9 @@ namespace VgpuView.Tests.Shared;
 /// Runs a fuzz suite's inputs one by one through a real entry point and keeps the count per input
 /// kind: tried, refused with a clean error, accepted. Each input must end in bounded time and
 /// allocation, and an error must be a documented exception type whose message is one line with no
-/// stack trace. The counts are written to the test output (they show in `dotnet test` logs) and to
-/// fuzz-counts.txt in the directory given.
+/// stack trace. The counts are written to the test output (shown by `dotnet test` at detailed
+/// verbosity), to fuzz-counts.txt in the directory given, and to fuzz-counts.txt beside the test
+/// assembly, which outlives the run.
 /// </summary>
 public sealed class FuzzTally(string kind, ITestOutputHelper output, string directory)
 {
@@ -103,6 +104,7 @@ public sealed class FuzzTally(string kind, ITestOutputHelper output, string dire
             $"fuzz {kind}: {Tried} tried, {CleanErrors} clean errors, {Accepted} accepted; slowest {Slowest.TotalMilliseconds:F0} ms, most allocated {MostAllocated / 1024.0 / 1024.0:F1} MiB");
         output.WriteLine(line);
         File.AppendAllText(Path.Combine(directory, "fuzz-counts.txt"), line + "\n");
+        File.AppendAllText(Path.Combine(AppContext.BaseDirectory, "fuzz-counts.txt"), $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {line}\n");
         Assert.Equal(Tried, CleanErrors + Accepted);
         return line;
     }

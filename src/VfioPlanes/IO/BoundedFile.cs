@@ -128,24 +128,14 @@ public static class BoundedFile
             throw new InputException($"{what} '{PrintableText.Of(path)}' holds a NUL character, which no file name can");
         }
 
-        int type = Interop.Libc.FileType(path, followSymlinks: true, out int errno);
+        // stat(2) through the links: a link's own size (the length of its target's name) says nothing.
+        int type = Interop.Libc.FileType(path, followSymlinks: true, out long length, out int errno);
         if (type == 0)
         {
             throw NotOpened(path, what, errno);
         }
 
-        long length = 0;
-        if (type == Interop.Libc.S_IFREG)
-        {
-            length = new FileInfo(path).Length;
-            // FileInfo describes a link itself; the target's length is what counts.
-            if (File.ResolveLinkTarget(path, returnFinalTarget: true) is FileSystemInfo target)
-            {
-                length = new FileInfo(target.FullName).Length;
-            }
-        }
-
-        return new FileFacts(type == Interop.Libc.S_IFREG, length, CheckKind(path, what, type));
+        return new FileFacts(type == Interop.Libc.S_IFREG, type == Interop.Libc.S_IFREG ? length : 0, CheckKind(path, what, type));
     }
 
     private static SafeFdHandle OpenForRead(string path, string what, out int type, out long length)

@@ -9,7 +9,7 @@ internal static class ExitCodes
     /// <summary>The device or a plane failed: not found, no permission, gone, invalid plane, display never enabled.</summary>
     public const int DeviceFailure = 1;
 
-    /// <summary>The command line was wrong: unknown option, bad device spec, bad value.</summary>
+    /// <summary>The command line was wrong: unknown option, bad device spec, bad value, or a file it names (replay, needle, --blob) is missing, of the wrong kind, too large or malformed.</summary>
     public const int Usage = 2;
 
     /// <summary>`expect`: the expected picture did not appear in time.</summary>

@@ -1,3 +1,4 @@
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.Simulation;
 using Xunit;
@@ -113,6 +114,46 @@ public sealed class ReplayTests : IDisposable
         string none = Path.Combine(_dir, "none.json");
         var e = Assert.Throws<InputException>(() => SimulatedDevices.Open("replay=" + none));
         Assert.Equal($"replay file '{none}' does not exist", e.Message);
+    }
+
+    [Fact]
+    public void RawFiles_AreFollowedThroughLinks_AndNamedForWhatTheyAre()
+    {
+        File.CreateSymbolicLink(Path.Combine(_dir, "link.raw"), "a.raw");
+        using (var sim = Open("replay=" + Write(Plane(PrimaryA.Replace("\"a.raw\"", "\"link.raw\"", StringComparison.Ordinal)))))
+        {
+            Assert.Equal(0, Query(sim, Primary, out var p));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "a.raw")), ReadDmaBuf(sim, p.dmabuf_id, 32));
+        }
+
+        // Measured as the file the link names, not as the link (whose own size is its target's name).
+        File.CreateSymbolicLink(Path.Combine(_dir, "shortlink.raw"), "short.raw");
+        File.CreateSymbolicLink(Path.Combine(_dir, "dangling.raw"), "none.raw");
+        Directory.CreateDirectory(Path.Combine(_dir, "d.raw"));
+        (string File, string Message)[] cases =
+        [
+            ("shortlink.raw", "planes[0].file: shortlink.raw has 10 bytes, expected at least stride × height = 32"),
+            ("dangling.raw", $"planes[0].file: raw file '{_dir}/dangling.raw' is a symbolic link to 'none.raw', which does not exist"),
+            ("d.raw", $"planes[0].file: raw file '{_dir}/d.raw' is a directory, not a file"),
+        ];
+        foreach ((string file, string message) in cases)
+        {
+            string json = Write(Plane(PrimaryA.Replace("\"a.raw\"", $"\"{file}\"", StringComparison.Ordinal)));
+            Assert.StartsWith($"{json}: {message}", Assert.Throws<InputException>(() => SimulatedDevices.Open("replay=" + json)).Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ASysfsAttribute_AsARawFile_IsMeasuredByWhatItHolds()
+    {
+        // sysfs reports 4096 bytes for an attribute that holds a few: the read says how many.
+        const string attribute = "/sys/kernel/mm/transparent_hugepage/enabled";
+        Requires.That(File.Exists(attribute), attribute + " (a sysfs attribute of every kernel with transparent huge pages)");
+        string json = Write($$"""{"planes":[{"plane":"primary","file":"{{attribute}}","format":"XR24","width":1024,"height":1,"stride":4096}]}""");
+
+        var e = Assert.Throws<InputException>(() => SimulatedDevices.Open("replay=" + json));
+
+        Assert.Equal($"raw file '{attribute}' has {File.ReadAllText(attribute).Length} bytes, expected at least 4096 (stride × height)", e.Message);
     }
 
     public static TheoryData<string, string> Malformed => new()

@@ -151,7 +151,7 @@ public sealed class CommandLineFuzzTests(ITestOutputHelper output) : IDisposable
         long peak = 0;
         foreach ((string kind, string[] args, int code) in runs)
         {
-            FuzzTally tally = tallies.TryGetValue(kind, out FuzzTally? t) ? t : tallies[kind] = new FuzzTally(kind + " (CLI)", output, _dir);
+            FuzzTally tally = tallies.TryGetValue(kind, out FuzzTally? t) ? t : tallies[kind] = new FuzzTally(kind + " (CLI)", output, _dir) { TimeLimit = TimeSpan.FromSeconds(30) };
             ProcessResult r = VgpuviewProcess.Run(args, TimeSpan.FromSeconds(30));
             string shown = string.Join(' ', args);
             Assert.True(r.ExitCode == code, $"{shown}: exit {r.ExitCode}, expected {code}: {r.Error}");

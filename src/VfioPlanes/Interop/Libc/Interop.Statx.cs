@@ -48,6 +48,21 @@ internal static partial class Interop
         /// The file type (S_IFREG, S_IFIFO, ...) of <paramref name="path"/>, of the link itself
         /// unless <paramref name="followSymlinks"/>; 0 and the errno when statx(2) fails.
         /// </summary>
+        /// <summary>As the other overload, with the size stat reports (links followed when asked).</summary>
+        internal static int FileType(string path, bool followSymlinks, out long size, out int errno)
+        {
+            if (StatxRaw(AT_FDCWD, path, followSymlinks ? 0 : AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE, out statx buf) != 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                size = 0;
+                return 0;
+            }
+
+            errno = 0;
+            size = (long)Math.Min(buf.stx_size, long.MaxValue);
+            return buf.stx_mode & S_IFMT;
+        }
+
         internal static int FileType(string path, bool followSymlinks, out int errno)
         {
             if (StatxRaw(AT_FDCWD, path, followSymlinks ? 0 : AT_SYMLINK_NOFOLLOW, STATX_TYPE, out statx buf) != 0)
