@@ -167,7 +167,7 @@ internal sealed partial class RfbSession
 
         _encoder = EncoderFor(chosen, quality);
         string name = RfbEncoding.Name(chosen);
-        if (name != Stats.Encoding || !_encodingLogged)
+        if (declared.Length > 0 && (name != Stats.Encoding || !_encodingLogged))
         {
             _encodingLogged = true;
             _log.Line($"client {Id} {Peer}: encoding {name} (the client declared {string.Join(' ', declared.Take(32))})");
@@ -214,7 +214,6 @@ internal sealed partial class RfbSession
             return false;
         }
 
-        int start = _out.Length;
         _out.U8(0); // FramebufferUpdate
         _out.U8(0);
         int countAt = _out.Length;
@@ -279,7 +278,6 @@ internal sealed partial class RfbSession
         _sentSizeVersion = frame.SizeVersion;
         _sentCursorShape = frame.CursorShapeVersion;
         _sentCursorMove = frame.CursorMoveVersion;
-        _ = start;
         return true;
     }
 

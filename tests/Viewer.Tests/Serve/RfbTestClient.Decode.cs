@@ -1,7 +1,7 @@
 // The test client's decoders: Raw, Hextile, ZRLE, Tight (basic), and the pseudo-encodings.
-using Xunit;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Xunit;
 
 namespace VgpuView.Viewer.Tests.Serve;
 

@@ -1,6 +1,6 @@
 // Every encoding in every pixel format, decoded by the test client, equals `capture` of the same frame.
-using Xunit;
 using VgpuView.VfioPlanes.Png;
+using Xunit;
 
 namespace VgpuView.Viewer.Tests.Serve;
 
