@@ -5,6 +5,7 @@ using Xunit;
 
 namespace VgpuView.Viewer.Tests.Serve;
 
+[Collection(ServeCollection.Name)]
 public sealed class FrameLoopTests(ReplayFixture replay) : IClassFixture<ReplayFixture>
 {
     [Theory]

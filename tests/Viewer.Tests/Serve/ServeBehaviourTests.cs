@@ -6,6 +6,7 @@ using Xunit;
 
 namespace VgpuView.Viewer.Tests.Serve;
 
+[Collection(ServeCollection.Name)]
 public sealed class ServeBehaviourTests(ReplayFixture replay) : IClassFixture<ReplayFixture>
 {
     [Fact]
@@ -222,7 +223,15 @@ public sealed class ServeBehaviourTests(ReplayFixture replay) : IClassFixture<Re
     [Fact]
     public async Task TwoHundredClientsAtOnce_AllGetTheFrame()
     {
-        using var host = ServeHost.Cli("sim:replay=" + replay.Json, "--listen", "127.0.0.1:0", "--max-clients", "250");
+        // Timeouts long enough for 200 handshakes on a loaded machine: this is about serving them all.
+        using var host = ServeHost.Handler(new ServeOptions
+        {
+            Device = "sim:replay=" + replay.Json,
+            Listen = "127.0.0.1:0",
+            MaxClients = 250,
+            HandshakeTimeout = TimeSpan.FromSeconds(90),
+            StallTimeout = TimeSpan.FromSeconds(90),
+        });
         string endpoint = host.WaitListening();
         var clients = new List<RfbTestClient>();
         try
