@@ -4,6 +4,7 @@ using Xunit;
 
 namespace VgpuView.Viewer.Tests.Serve;
 
+[Collection(ServeCollection.Name)]
 public sealed class EncoderRoundTripTests
 {
     public static TheoryData<string, string, string> Cases()

@@ -1,9 +1,9 @@
 // The deterministic guests the serve tests show: a captured sim frame and replays made from it.
-using Xunit;
 using System.Text.Json;
 using VgpuView.VfioPlanes.Png;
 using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Tests.Cli;
+using Xunit;
 
 namespace VgpuView.Viewer.Tests.Serve;
 
@@ -60,9 +60,14 @@ public sealed class ReplayFixture : IDisposable
         ModeJson = Path.Combine(Directory, "mode.json");
         string small = PlaneJson("frame.raw", "XR24", 640, 480, stride);
         File.WriteAllText(ModeJson, $"{{\"frames\":[{Repeat($"[{planeA},{cursorJson}]", 15)},{Repeat($"[{small},{cursorJson}]", 15)}]}}");
+        DisablingJson = Path.Combine(Directory, "disabling.json");
+        File.WriteAllText(DisablingJson, $"{{\"frames\":[{Repeat($"[{planeA},{cursorJson}]", 15)},{Repeat("[]", 15)}]}}");
     }
 
     public string Directory { get; }
+
+    /// <summary>A replay whose guest disables its display for 15 frames out of every 30.</summary>
+    public string DisablingJson { get; }
 
     /// <summary>The replay of one frame; the guest never changes.</summary>
     public string Json { get; }

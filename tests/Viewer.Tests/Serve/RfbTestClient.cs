@@ -1,10 +1,10 @@
 // An RFB client written from the spec (rfbproto) for the tests: handshake, requests, and the decoders.
-using Xunit;
 using System.Buffers.Binary;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Xunit;
 
 namespace VgpuView.Viewer.Tests.Serve;
 

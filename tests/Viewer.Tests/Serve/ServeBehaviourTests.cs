@@ -6,6 +6,7 @@ using Xunit;
 
 namespace VgpuView.Viewer.Tests.Serve;
 
+[Collection(ServeCollection.Name)]
 public sealed class ServeBehaviourTests(ReplayFixture replay) : IClassFixture<ReplayFixture>
 {
     [Fact]
@@ -46,6 +47,61 @@ public sealed class ServeBehaviourTests(ReplayFixture replay) : IClassFixture<Re
 
         Assert.Contains((640, 480), seen);
         Assert.Contains((replay.Expected.Width, replay.Expected.Height), seen);
+    }
+
+    [Fact]
+    public async Task DisabledDisplay_KeepsTheLastPictureDimmedWithAMessage_UntilItComesBack()
+    {
+        using var host = ServeHost.Cli("sim:replay=" + replay.DisablingJson, "--listen", "127.0.0.1:0");
+        using RfbTestClient client = await RfbTestClient.ConnectAsync(host.WaitListening());
+        Assert.Null(await client.HandshakeAsync());
+        await client.SetEncodingsAsync(16);
+        await client.RequestAsync(incremental: false);
+        Assert.NotNull(await client.ReadUpdateAsync());
+        bool dimmed = false, back = false;
+        for (int i = 0; i < 40 && !back; i++)
+        {
+            await client.RequestAsync(incremental: true);
+            Assert.NotNull(await client.ReadUpdateAsync(TimeSpan.FromSeconds(10)));
+            // Away from the message box, each channel is 3/8 of the picture's (rounded down).
+            int at = ((10 * replay.Expected.Width) + 300) * 4;
+            byte r = replay.Expected.Rgba[at], g = replay.Expected.Rgba[at + 1], b = replay.Expected.Rgba[at + 2];
+            if (client.ValueAt(300, 10) == client.Format.Expected((byte)((r * 3) >> 3), (byte)((g * 3) >> 3), (byte)((b * 3) >> 3)) && (r | g | b) != 0)
+            {
+                dimmed = true;
+                Assert.Equal(0u, client.ValueAt(client.Width / 2, (client.Height / 2) - 20));
+            }
+            else if (dimmed)
+            {
+                ServeEncodingTests.AssertShows(client, replay.Expected, client.Format);
+                back = true;
+            }
+        }
+
+        Assert.True(dimmed, "the picture was never dimmed while the display was disabled");
+        Assert.True(back, "the picture did not come back when the display did");
+    }
+
+    [Fact]
+    public async Task ContinuousUpdates_AndFence_AreAnsweredWhereTheClientAsks()
+    {
+        using var host = ServeHost.Cli("sim:replay=" + replay.ChangingJson, "--listen", "127.0.0.1:0");
+        using RfbTestClient client = await RfbTestClient.ConnectAsync(host.WaitListening());
+        Assert.Null(await client.HandshakeAsync());
+        await client.SetEncodingsAsync(16, -313, -312);
+        // A fence request with a payload comes back with the request flag cleared.
+        await client.WriteAsync([248, 0, 0, 0, 0x80, 0, 0, 0x03, 3, 7, 8, 9]);
+        await client.RequestAsync(incremental: false);
+        Assert.NotNull(await client.ReadUpdateAsync());
+        Assert.Contains(client.OtherMessages, m => m.Type == 150);
+        Assert.Contains(client.OtherMessages, m => m.Type == 248 && m.Body.AsSpan().SequenceEqual(new byte[] { 0, 0, 0, 0, 0, 0, 0x03, 3, 7, 8, 9 }));
+
+        // Continuous: updates come as the guest changes, with no request.
+        await client.WriteAsync([150, 1, 0, 0, 0, 0, (byte)(client.Width >> 8), (byte)client.Width, (byte)(client.Height >> 8), (byte)client.Height]);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.NotNull(await client.ReadUpdateAsync(TimeSpan.FromSeconds(10)));
+        }
     }
 
     [Fact]
@@ -167,7 +223,15 @@ public sealed class ServeBehaviourTests(ReplayFixture replay) : IClassFixture<Re
     [Fact]
     public async Task TwoHundredClientsAtOnce_AllGetTheFrame()
     {
-        using var host = ServeHost.Cli("sim:replay=" + replay.Json, "--listen", "127.0.0.1:0", "--max-clients", "250");
+        // Timeouts long enough for 200 handshakes on a loaded machine: this is about serving them all.
+        using var host = ServeHost.Handler(new ServeOptions
+        {
+            Device = "sim:replay=" + replay.Json,
+            Listen = "127.0.0.1:0",
+            MaxClients = 250,
+            HandshakeTimeout = TimeSpan.FromSeconds(90),
+            StallTimeout = TimeSpan.FromSeconds(90),
+        });
         string endpoint = host.WaitListening();
         var clients = new List<RfbTestClient>();
         try

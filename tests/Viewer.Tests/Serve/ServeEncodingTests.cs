@@ -1,6 +1,6 @@
 // Every encoding in every pixel format, decoded by the test client, equals `capture` of the same frame.
-using Xunit;
 using VgpuView.VfioPlanes.Png;
+using Xunit;
 
 namespace VgpuView.Viewer.Tests.Serve;
 
@@ -10,7 +10,8 @@ public sealed class SharedServe : IDisposable
     public SharedServe()
     {
         Replay = new ReplayFixture();
-        Host = ServeHost.Cli("sim:replay=" + Replay.Json, "--listen", "127.0.0.1:0");
+        // A long stall timeout: these tests check pixels, not how a slow client is dropped.
+        Host = ServeHost.Handler(new VgpuView.Viewer.Commands.ServeOptions { Device = "sim:replay=" + Replay.Json, Listen = "127.0.0.1:0", StallTimeout = TimeSpan.FromSeconds(120) });
         Endpoint = Host.WaitListening();
     }
 
@@ -27,6 +28,7 @@ public sealed class SharedServe : IDisposable
     }
 }
 
+[Collection(ServeCollection.Name)]
 public sealed class ServeEncodingTests(SharedServe shared) : IClassFixture<SharedServe>
 {
     public static TheoryData<string, string> Cases()

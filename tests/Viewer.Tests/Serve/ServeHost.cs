@@ -1,8 +1,8 @@
 // Runs `vgpuview serve` in-process for a test and tells where it listens.
-using Xunit;
 using System.Text;
 using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Commands;
+using Xunit;
 
 namespace VgpuView.Viewer.Tests.Serve;
 

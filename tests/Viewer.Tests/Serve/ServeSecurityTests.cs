@@ -7,6 +7,7 @@ using Xunit;
 
 namespace VgpuView.Viewer.Tests.Serve;
 
+[Collection(ServeCollection.Name)]
 public sealed class ServeSecurityTests(ReplayFixture replay) : IClassFixture<ReplayFixture>
 {
     [Theory]

@@ -4,6 +4,7 @@ using Xunit;
 
 namespace VgpuView.Viewer.Tests.Serve;
 
+[Collection(ServeCollection.Name)]
 public sealed class ServeWebTests(ReplayFixture replay) : IClassFixture<ReplayFixture>
 {
     private const string NoVnc = "/usr/share/novnc/vnc.html";

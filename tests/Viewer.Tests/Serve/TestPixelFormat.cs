@@ -1,6 +1,6 @@
 // The test client's own view of an RFB pixel format, written from rfbproto 7.4 apart from the server's.
-using Xunit;
 using System.Buffers.Binary;
+using Xunit;
 
 namespace VgpuView.Viewer.Tests.Serve;
 

@@ -1,0 +1,65 @@
+// The frame loop's sampled compare: how soon a thin and a thick change are seen, and that an idle guest publishes nothing.
+using VgpuView.Viewer.Commands;
+using VgpuView.Viewer.Serve;
+using Xunit;
+
+namespace VgpuView.Viewer.Tests.Serve;
+
+[Collection(ServeCollection.Name)]
+public sealed class FrameLoopTests(ReplayFixture replay) : IClassFixture<ReplayFixture>
+{
+    [Theory]
+    [InlineData(1, FrameLoop.SampleRows)]
+    [InlineData(FrameLoop.SampleRows, 1)]
+    [InlineData(16, 1)]
+    public void Change_OfRows_IsPublishedWithinTheTicksTheSamplingPromises(int rows, int withinTicks)
+    {
+        // The guest shows the captured frame once, then the same with `rows` rows changed, from row 301.
+        string json = Path.Combine(replay.Directory, $"rows-{rows}.json");
+        string raw = Path.Combine(replay.Directory, $"rows-{rows}.raw");
+        byte[] bytes = File.ReadAllBytes(Path.Combine(replay.Directory, "frame.raw"));
+        int stride = replay.Expected.Width * 4;
+        for (int y = 301; y < 301 + rows; y++)
+        {
+            bytes[(y * stride) + 40] ^= 0x55;
+        }
+
+        File.WriteAllBytes(raw, bytes);
+        string a = $"{{\"plane\":\"primary\",\"file\":\"frame.raw\",\"format\":\"XR24\",\"width\":{replay.Expected.Width},\"height\":{replay.Expected.Height},\"stride\":{stride}}}";
+        string b = a.Replace("frame.raw", Path.GetFileName(raw), StringComparison.Ordinal);
+        File.WriteAllText(json, $"{{\"frames\":[[{a}],{string.Join(",", Enumerable.Repeat($"[{b}]", 40))}]}}");
+        using var device = DeviceOpener.FromEnvironment().Open("sim:replay=" + json);
+        using var loop = new FrameLoop(device, 8, new ServeLog(TextWriter.Null));
+        Assert.True(loop.Tick());
+        long shown = loop.CurrentVersion;
+
+        // The guest changed right after the first frame: count the ticks until the change is published.
+        int ticks = 0;
+        while (loop.CurrentVersion == shown && ticks < 40)
+        {
+            Assert.True(loop.Tick());
+            ticks++;
+        }
+
+        Assert.InRange(ticks, 1, withinTicks);
+
+        // From then on the guest is idle: nothing more is published.
+        long changed = loop.CurrentVersion;
+        for (int i = 0; i < 2 * FrameLoop.SampleRows; i++)
+        {
+            Assert.True(loop.Tick());
+        }
+
+        Assert.Equal(changed, loop.CurrentVersion);
+        ScreenFrame frame = loop.Acquire();
+        try
+        {
+            // The published picture has the changed pixel: B of XR24 is R of RGBA.
+            Assert.Equal((byte)(replay.Primary.Rgba[(301 * stride) + 42] ^ 0x55), frame.Rgba[(301 * stride) + 42]);
+        }
+        finally
+        {
+            frame.Release();
+        }
+    }
+}
