@@ -39,6 +39,7 @@ public class PngBenchmarks
         s_sizes[nameof(Pil1)] = Pil1();
         s_sizes[nameof(Default)] = Default();
         s_sizes[nameof(Level1Up)] = Level1Up();
+        s_sizes[nameof(Level2Up)] = Level2Up();
         s_sizes[nameof(Level6Adaptive)] = Level6Adaptive();
     }
 
@@ -56,6 +57,9 @@ public class PngBenchmarks
 
     [Benchmark(Description = "vgpuview --level 1 --filter up")]
     public long Level1Up() => Encode(new PngOptions { CompressionLevel = 1, Filter = PngFilter.Up });
+
+    [Benchmark(Description = "vgpuview --level 2 --filter up")]
+    public long Level2Up() => Encode(new PngOptions { CompressionLevel = 2, Filter = PngFilter.Up });
 
     [Benchmark(Description = "vgpuview --level 6 --filter adaptive")]
     public long Level6Adaptive() => Encode(new PngOptions { CompressionLevel = 6, Filter = PngFilter.Adaptive });

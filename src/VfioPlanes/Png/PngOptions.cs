@@ -24,12 +24,12 @@ public sealed class PngOptions
     public PngFilter Filter { get; init; } = PngFilter.Up;
 
     /// <summary>
-    /// zlib level 0 (stored) to 9 (smallest), for every piece of the image. 2 by default: .NET's
-    /// zlib-ng answers level 1 with fixed Huffman codes only, which leaves a desktop frame half again
-    /// as large, and level 2, compressed in pieces on two cores or more, is both smaller and faster
-    /// than level 1 in one piece was.
+    /// zlib level 0 (stored) to 9 (smallest), for every piece of the image. .NET's zlib-ng answers
+    /// level 1 with fixed Huffman codes only: on the benchmarks' desktop frame level 2 is 0.64x its
+    /// size, but it costs more CPU, and on the shared two-core machine it was not also faster than
+    /// level 1 in one piece had been, so level 1 stays the default.
     /// </summary>
-    public int CompressionLevel { get; init; } = 2;
+    public int CompressionLevel { get; init; } = 1;
 
     /// <summary>zlib strategy; Default suits filtered screen content.</summary>
     public ZLibCompressionStrategy Strategy { get; init; } = ZLibCompressionStrategy.Default;

@@ -124,12 +124,12 @@ public sealed class PngPiecesTests : IDisposable
     }
 
     [Fact]
-    public void PieceCount_OneForATinyImageOrOneCore_UpToTwoPerCoreOtherwise()
+    public void PieceCount_OneForATinyImageOrOneCore_UpToFourPerCoreOtherwise()
     {
         Assert.Equal(1, PngDeflater.PieceCount(1000, 64));
         Assert.Equal(1, PngDeflater.PieceCount(PngDeflater.MinPieceBytes * 2 - 1, 64));
         Assert.Equal(1, PngDeflater.PieceCount(100L << 20, 1));
-        Assert.Equal(4, PngDeflater.PieceCount((1920 * 3 + 1) * 1080, 2));
+        Assert.Equal(8, PngDeflater.PieceCount((1920 * 3 + 1) * 1080, 2));
         Assert.Equal(23, PngDeflater.PieceCount((1920 * 3 + 1) * 1080, 64)); // 6.2 MB in pieces of at least 256 KiB
     }
 
