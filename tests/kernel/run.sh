@@ -24,8 +24,8 @@
 #            which prints "KTEST PASS|FAIL KERNEL/name" lines on the serial console and
 #            writes files into a writable 9p share (.cache/kernel/KERNEL/results)
 #   host     checks that need the guest's files on the host (sim:replay of a raw capture)
-#   refcount a second boot of the Debian kernels (no oops=panic) that runs mbochs' dma-buf
-#            re-export sequence on the patched and then on the stock module
+#   refcount a second boot of 6.12 (no oops=panic) that runs mbochs' dma-buf re-export
+#            sequence on the patched and then on the stock module
 # Each kernel ends with "kernel KERNEL: N passed, N failed (T s)"; the last line sums them as
 # "kernel: N passed, N failed"; the exit code is 0 only when nothing failed.
 set -euo pipefail
@@ -80,9 +80,11 @@ run_kernel() {
   count
 
   step install
-  modules=""      # Debian's modules the guest loads, by name, dependencies first
+  modules=""       # the modules the guest loads, by name, dependencies first
+  module_paths=""  # their files, for the initramfs
   kimage=""
   refcount=no     # the stock and patched mbochs are modules only on Debian's kernels
+  refcount_boot=no
   case "$kname" in
     6.1|6.12)
       # The metapackage names the kernel: linux-image-amd64 is bookworm's 6.1,
@@ -96,6 +98,9 @@ run_kernel() {
       kimage="/boot/vmlinuz-$kver"
       [ -r "$kimage" ] || abort "$kimage is not readable"
       refcount=yes
+      # On 6.1 the same sequence corrupts silently (tests/kernel/README.md): only 6.12's
+      # kernel reports it, so the check that tells whether the bug is still there runs there.
+      [ "$kname" = 6.12 ] && refcount_boot=yes
       ;;
     6.12-iommufd)
       # Built once per machine and cached outside the clone; building it is asked for with
@@ -237,9 +242,11 @@ run_kernel() {
   # code only when it printed none.
   host_log="$out/host.log"
   set +e
+  trap - ERR
   dotnet "$guest" host-replay --kernel "$kname" --vgpuview "$vgpuview" --results "$results" | tee "$host_log"
   host_rc=${PIPESTATUS[0]}
   set -e
+  trap 'abort "command failed (line $LINENO)"' ERR
   passed=$((passed + $(grep -c '^KTEST PASS ' "$host_log" || true)))
   failed=$((failed + $(grep -c '^KTEST FAIL ' "$host_log" || true)))
   if [ "$host_rc" -ne 0 ] && ! grep -q '^KTEST FAIL ' "$host_log"; then
@@ -248,7 +255,7 @@ run_kernel() {
   fi
   count
 
-  if [ "$refcount" = yes ]; then
+  if [ "$refcount_boot" = yes ]; then
     step refcount
     refcount_check
     count
