@@ -41,8 +41,23 @@ public sealed class FdSnapshot
             GC.Collect();
         }
 
+        return Read("/proc/self/fd");
+    }
+
+    /// <summary>
+    /// The open fds of another process now, filtered the same way: the real-kernel harness
+    /// counts a running vgpuview's fds with it. Throws <see cref="IOException"/> when the
+    /// process is gone.
+    /// </summary>
+    public static FdSnapshot OfProcess(int pid) => Read($"/proc/{pid}/fd");
+
+    /// <summary>The fds and their targets, "N->target" in fd order, for a message.</summary>
+    public override string ToString() => string.Join(' ', _fds.Select(f => $"{f.Key}->{f.Value}"));
+
+    private static FdSnapshot Read(string directory)
+    {
         var fds = new SortedDictionary<int, string>();
-        foreach (string entry in Directory.GetFileSystemEntries("/proc/self/fd"))
+        foreach (string entry in Directory.GetFileSystemEntries(directory))
         {
             string? target = ReadLink(entry);
             if (target is not null && !IsRuntimes(target) &&
@@ -52,7 +67,7 @@ public sealed class FdSnapshot
             }
         }
 
-        return fds.Count == 0 ? throw new InvalidOperationException("/proc/self/fd listed no fds") : new FdSnapshot(fds);
+        return fds.Count == 0 ? throw new InvalidOperationException($"{directory} listed no fds") : new FdSnapshot(fds);
     }
 
     /// <summary>For a failure message: the fds opened and closed since <paramref name="before"/>.</summary>

@@ -83,10 +83,10 @@ internal static class VfioDeviceOpener
             throw new DeviceOpenException($"{displayName} has no IOMMU group and {cdevPath} does not exist: is the vfio module loaded?");
         }
 
-        return OpenThroughGroup(displayName, deviceName, group!.Value, groupPath, sysfs, devRoot, procRoot);
+        return OpenThroughGroup(displayName, deviceName, group!.Value, groupPath, cdevPath, sysfs, devRoot, procRoot);
     }
 
-    private static VfioDevice OpenThroughGroup(string displayName, string deviceName, int group, string groupPath, SysfsTree sysfs, string devRoot, string procRoot)
+    private static VfioDevice OpenThroughGroup(string displayName, string deviceName, int group, string groupPath, string? cdevPath, SysfsTree sysfs, string devRoot, string procRoot)
     {
         // drivers/vfio/container.c: /dev/vfio/vfio is the container, a misc device of the vfio module.
         string containerPath = Path.Combine(devRoot, "vfio", "vfio");
@@ -107,7 +107,7 @@ internal static class VfioDeviceOpener
                     + "is the device bound to a VFIO driver, and is udev (or mdev/devtmpfs) creating /dev/vfio nodes?");
             }
 
-            groupFd = OpenNode(groupPath, "the IOMMU group", procRoot);
+            groupFd = OpenNode(groupPath, "the IOMMU group", procRoot, cdevPath);
             var status = new vfio_group_status { argsz = (uint)Marshal.SizeOf<vfio_group_status>() };
             if (Interop.Libc.Ioctl(groupFd, VFIO_GROUP_GET_STATUS, ref status) < 0)
             {
@@ -261,7 +261,9 @@ internal static class VfioDeviceOpener
         return new VfioDevice(spec.DisplayName, device);
     }
 
-    private static SafeFdHandle OpenNode(string path, string what, string procRoot)
+    // cdevPath: the device's cdev, when the node is its group: a cdev bound to an iommufd
+    // blocks the group (EBUSY) as much as another open of the group does.
+    private static SafeFdHandle OpenNode(string path, string what, string procRoot, string? cdevPath = null)
     {
         SafeFdHandle fd = Interop.Libc.Open(path, OpenFlags);
         if (!fd.IsInvalid)
@@ -276,7 +278,7 @@ internal static class VfioDeviceOpener
         {
             Errno.ENOENT => $"{path} ({what}) does not exist",
             Errno.EACCES or Errno.EPERM => $"{path} ({what}) is mode {ModeText(path)} and this user may not open it (VFIO nodes are normally root's, mode 0600): run as root, or chown it or add a udev rule that gives your user access",
-            Errno.EBUSY => $"{path} ({what}) is busy: {DescribeHolders(path, procRoot)}. A VFIO group can be open in one process at a time: stop that process, or have it pass the device fd to this one (fd:N)",
+            Errno.EBUSY => BusyMessage(path, what, procRoot, cdevPath),
             _ => $"cannot open {path} ({what}): {cause.Message}",
         };
         throw new DeviceOpenException(message, cause);
@@ -297,6 +299,22 @@ internal static class VfioDeviceOpener
         {
             return "unknown";
         }
+    }
+
+    /// <summary>
+    /// Why a group node is busy: another process has the group open, or (drivers/vfio/group.c,
+    /// vfio_group_fops_open) the device is bound through its cdev; the holders of whichever it is.
+    /// </summary>
+    internal static string BusyMessage(string path, string what, string procRoot, string? cdevPath)
+    {
+        IReadOnlyList<GroupHolder> cdevHolders = cdevPath is null || GroupHolders.Find(path, procRoot).Count > 0 ? [] : GroupHolders.Find(cdevPath, procRoot);
+        if (cdevHolders.Count > 0)
+        {
+            return $"{path} ({what}) is busy: the device is bound through its cdev {cdevPath}, held by {string.Join(", ", cdevHolders)}, "
+                + "and a device opens through its group or its cdev, not both: stop that process, or have it pass the device fd to this one (fd:N)";
+        }
+
+        return $"{path} ({what}) is busy: {DescribeHolders(path, procRoot)}. A VFIO group can be open in one process at a time: stop that process, or have it pass the device fd to this one (fd:N)";
     }
 
     private static string DescribeHolders(string path, string procRoot)

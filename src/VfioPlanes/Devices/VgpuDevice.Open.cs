@@ -41,16 +41,35 @@ public sealed partial class VgpuDevice
         }
 
         IVfioDevice raw = VfioDeviceOpener.Open(spec, sysfs, devRoot);
-        return new VgpuDevice(raw, spec.ToString())
+        return new VgpuDevice(raw, spec.ToString()) { PresencePath = PresencePathOf(spec, sysfs) };
+    }
+
+    /// <summary>
+    /// The sysfs entry whose disappearance means the device was removed. For a cdev it is the
+    /// entry of the device the cdev belongs to, not /sys/class/vfio-dev/vfioN: removing an mdev
+    /// takes its bus entry away at once, but the vfio device and its class entry stay until the
+    /// last fd is closed (vfio_unregister_group_dev waits for it before vfio_device_del,
+    /// drivers/vfio/vfio_main.c), so a viewer watching the class entry would wait for itself.
+    /// </summary>
+    internal static string? PresencePathOf(DeviceSpec spec, SysfsTree sysfs)
+    {
+        switch (spec.Kind)
         {
-            PresencePath = spec.Kind switch
-            {
-                DeviceSpecKind.Mdev => Path.Combine(sysfs.Root, "bus", "mdev", "devices", spec.Value),
-                DeviceSpecKind.Pci => Path.Combine(sysfs.Root, "bus", "pci", "devices", spec.Value),
-                DeviceSpecKind.Cdev => Path.Combine(sysfs.Root, "class", "vfio-dev", Path.GetFileName(spec.Value)),
-                _ => null,
-            },
-        };
+            case DeviceSpecKind.Mdev:
+                return Path.Combine(sysfs.Root, "bus", "mdev", "devices", spec.Value);
+            case DeviceSpecKind.Pci:
+                return Path.Combine(sysfs.Root, "bus", "pci", "devices", spec.Value);
+            case DeviceSpecKind.Cdev:
+                string name = Path.GetFileName(spec.Value);
+                DiscoveryReport report = sysfs.Discover();
+                return report.MdevDevices.FirstOrDefault(m => m.CdevName == name) is MdevDevice mdev
+                    ? Path.Combine(sysfs.Root, "bus", "mdev", "devices", mdev.Uuid)
+                    : report.PciDevices.FirstOrDefault(p => p.CdevName == name) is VfioPciDevice pci
+                        ? Path.Combine(sysfs.Root, "bus", "pci", "devices", pci.Address)
+                        : Path.Combine(sysfs.Root, "class", "vfio-dev", name);
+            default:
+                return null;
+        }
     }
 
     /// <summary>A device over <paramref name="raw"/> watched through <paramref name="presencePath"/>; for tests.</summary>

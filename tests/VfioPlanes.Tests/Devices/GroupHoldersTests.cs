@@ -32,6 +32,46 @@ public class GroupHoldersTests
     }
 
     [Fact]
+    public void BusyMessage_GroupFreeButCdevBound_NamesTheCdevAndItsHolder()
+    {
+        // drivers/vfio/group.c: a device bound through its cdev makes its group's open fail
+        // with EBUSY although no process holds the group.
+        string proc = Directory.CreateTempSubdirectory("vgpuview-proc-").FullName;
+        try
+        {
+            AddProcess(proc, 321, "guest", ("6", "/dev/vfio/devices/vfio2"), ("7", "/dev/iommu"));
+
+            string message = VfioDeviceOpener.BusyMessage("/dev/vfio/12", "the IOMMU group", proc, "/dev/vfio/devices/vfio2");
+
+            Assert.Equal("/dev/vfio/12 (the IOMMU group) is busy: the device is bound through its cdev /dev/vfio/devices/vfio2, held by pid 321 (guest), "
+                + "and a device opens through its group or its cdev, not both: stop that process, or have it pass the device fd to this one (fd:N)", message);
+        }
+        finally
+        {
+            Directory.Delete(proc, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void BusyMessage_GroupHeld_NamesTheGroupsHolderEvenWithACdev()
+    {
+        string proc = Directory.CreateTempSubdirectory("vgpuview-proc-").FullName;
+        try
+        {
+            AddProcess(proc, 1234, "qemu-system-x86", ("27", "/dev/vfio/12"));
+
+            string message = VfioDeviceOpener.BusyMessage("/dev/vfio/12", "the IOMMU group", proc, "/dev/vfio/devices/vfio2");
+
+            Assert.Equal("/dev/vfio/12 (the IOMMU group) is busy: held by pid 1234 (qemu-system-x86). A VFIO group can be open in one process at a time: "
+                + "stop that process, or have it pass the device fd to this one (fd:N)", message);
+        }
+        finally
+        {
+            Directory.Delete(proc, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Find_MissingProcRoot_FindsNobody()
     {
         Assert.Empty(GroupHolders.Find("/dev/vfio/12", "/nonexistent-proc-root"));

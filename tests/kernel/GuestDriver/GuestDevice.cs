@@ -9,28 +9,77 @@ namespace VgpuView.KernelGuest;
 internal readonly record struct GuestRegion(uint Index, ulong Size, ulong Offset, uint Flags, uint? CapType, uint? CapSubtype);
 
 /// <summary>
-/// An mdev opened the legacy way (container, group, device), as a guest's VMM would, kept
-/// deliberately apart from the library's own opener so that the harness does not test the
-/// opener with itself. It is the "guest": it programs registers and writes pixels.
+/// An mdev opened as a guest's VMM would, the legacy way (container, group, device) or
+/// through its device cdev bound to an iommufd, kept deliberately apart from the library's
+/// own opener so that the harness does not test the opener with itself. It is the "guest":
+/// it programs registers and writes pixels.
 /// </summary>
 internal sealed class GuestDevice : IDisposable
 {
     // fcntl.h: F_DUPFD duplicates without FD_CLOEXEC, so the copy survives exec.
     private const int F_DUPFD = 0;
 
-    private readonly SafeFdHandle _container;
-    private readonly SafeFdHandle _group;
+    private readonly SafeFdHandle? _container;
+    private readonly SafeFdHandle? _group;
+    private readonly SafeFdHandle? _iommufd;
     private readonly SafeFdHandle _device;
 
-    private GuestDevice(string uuid, SafeFdHandle container, SafeFdHandle group, SafeFdHandle device)
+    private GuestDevice(string uuid, SafeFdHandle? container, SafeFdHandle? group, SafeFdHandle? iommufd, SafeFdHandle device)
     {
         Uuid = uuid;
         _container = container;
         _group = group;
+        _iommufd = iommufd;
         _device = device;
     }
 
     public string Uuid { get; }
+
+    /// <summary>Whether the device was opened through its cdev and iommufd rather than its group.</summary>
+    public bool ThroughCdev => _iommufd is not null;
+
+    /// <summary>The device cdev's node, /dev/vfio/devices/vfioN, from sysfs (&lt;device&gt;/vfio-dev/vfioN).</summary>
+    public static string CdevOf(string uuid)
+    {
+        string dir = $"/sys/bus/mdev/devices/{uuid}/vfio-dev";
+        string[] names = Directory.Exists(dir) ? Directory.GetDirectories(dir, "vfio*") : [];
+        if (names.Length != 1)
+        {
+            throw new IOException($"{dir} holds {names.Length} vfioN entries, expected one (a kernel with CONFIG_VFIO_DEVICE_CDEV)");
+        }
+
+        return "/dev/vfio/devices/" + Path.GetFileName(names[0]);
+    }
+
+    /// <summary>
+    /// Opens the device through its cdev, as Documentation/driver-api/vfio.rst describes for
+    /// iommufd: open /dev/vfio/devices/vfioN and /dev/iommu, VFIO_DEVICE_BIND_IOMMUFD,
+    /// IOMMU_IOAS_ALLOC, VFIO_DEVICE_ATTACH_IOMMUFD_PT (an emulated device such as an mdev
+    /// attaches to an IOAS for its access object).
+    /// </summary>
+    public static GuestDevice OpenCdev(string uuid)
+    {
+        string cdev = CdevOf(uuid);
+        SafeFdHandle device = OpenOrThrow(cdev);
+        SafeFdHandle? iommufd = null;
+        try
+        {
+            iommufd = OpenOrThrow("/dev/iommu");
+            var bind = new Interop.Vfio.vfio_device_bind_iommufd { argsz = 16, iommufd = iommufd.Number };
+            Check(Interop.Libc.Ioctl(device, Interop.Vfio.VFIO_DEVICE_BIND_IOMMUFD, ref bind), "VFIO_DEVICE_BIND_IOMMUFD", cdev);
+            var ioas = new Interop.Iommufd.iommu_ioas_alloc { size = 12 };
+            Check(Interop.Libc.Ioctl(iommufd, Interop.Iommufd.IOMMU_IOAS_ALLOC, ref ioas), "IOMMU_IOAS_ALLOC", "/dev/iommu");
+            var attach = new Interop.Vfio.vfio_device_attach_iommufd_pt { argsz = 12, pt_id = ioas.out_ioas_id };
+            Check(Interop.Libc.Ioctl(device, Interop.Vfio.VFIO_DEVICE_ATTACH_IOMMUFD_PT, ref attach), "VFIO_DEVICE_ATTACH_IOMMUFD_PT", cdev);
+            return new GuestDevice(uuid, null, null, iommufd, device);
+        }
+        catch
+        {
+            device.Dispose();
+            iommufd?.Dispose();
+            throw;
+        }
+    }
 
     public static string IommuGroupOf(string uuid)
     {
@@ -67,7 +116,7 @@ internal sealed class GuestDevice : IDisposable
             byte[] name = Encoding.ASCII.GetBytes(uuid + "\0");
             int fd = Interop.Libc.Ioctl(groupFd, Interop.Vfio.VFIO_GROUP_GET_DEVICE_FD, name);
             Check(fd, "VFIO_GROUP_GET_DEVICE_FD", uuid);
-            return new GuestDevice(uuid, container, groupFd, new SafeFdHandle(fd, ownsHandle: true));
+            return new GuestDevice(uuid, container, groupFd, null, new SafeFdHandle(fd, ownsHandle: true));
         }
         catch
         {
@@ -140,6 +189,20 @@ internal sealed class GuestDevice : IDisposable
     public int QueryPlane(ref Interop.Vfio.vfio_device_gfx_plane_info plane) =>
         Interop.Libc.Ioctl(_device, Interop.Vfio.VFIO_DEVICE_QUERY_GFX_PLANE, ref plane) < 0 ? System.Runtime.InteropServices.Marshal.GetLastPInvokeError() : 0;
 
+    /// <summary>VFIO_DEVICE_GET_GFX_DMABUF: a dma-buf fd for <paramref name="id"/>, or the errno.</summary>
+    public (SafeFdHandle? Fd, int Errno) GetDmaBuf(uint id)
+    {
+        SafeFdHandle fd = Interop.Vfio.GetGfxDmaBuf(_device, id);
+        if (fd.IsInvalid)
+        {
+            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            fd.Dispose();
+            return (null, errno);
+        }
+
+        return (fd, 0);
+    }
+
     public void Write(ReadOnlySpan<byte> data, long offset)
     {
         nint n = Interop.Libc.PWrite(_device, data, offset);
@@ -164,8 +227,9 @@ internal sealed class GuestDevice : IDisposable
     /// <summary>
     /// A duplicate of the device fd without FD_CLOEXEC, for a child to inherit as fd:N. The
     /// caller disposes it right after the child started: the child keeps its own copy, and
-    /// the container and group stay open here, which keeps the device usable (linux/vfio.h:
-    /// a device fd stays valid while its group is attached to a container).
+    /// the container and group (or the iommufd) stay open here, which keeps the device usable
+    /// (linux/vfio.h: a device fd stays valid while its group is attached to a container; a
+    /// cdev fd while it is bound).
     /// </summary>
     public SafeFdHandle DupInheritable()
     {
@@ -177,8 +241,9 @@ internal sealed class GuestDevice : IDisposable
     public void Dispose()
     {
         _device.Dispose();
-        _group.Dispose();
-        _container.Dispose();
+        _group?.Dispose();
+        _container?.Dispose();
+        _iommufd?.Dispose();
     }
 
     private static SafeFdHandle OpenOrThrow(string path)

@@ -34,6 +34,31 @@ internal sealed class PngImage
         return (_pixels[i], _pixels[i + 1], _pixels[i + 2], _channels == 4 ? _pixels[i + 3] : (byte)255);
     }
 
+    /// <summary>Null when both images have the same size and pixels; else what differs, and where first.</summary>
+    public static string? Difference(PngImage a, PngImage b)
+    {
+        if (a.Width != b.Width || a.Height != b.Height)
+        {
+            return $"{a.Width}x{a.Height} against {b.Width}x{b.Height}";
+        }
+
+        int wrong = 0;
+        string? first = null;
+        for (int y = 0; y < a.Height; y++)
+        {
+            for (int x = 0; x < a.Width; x++)
+            {
+                if (a.Pixel(x, y) != b.Pixel(x, y))
+                {
+                    wrong++;
+                    first ??= $"pixel ({x},{y}) is {a.Pixel(x, y)} against {b.Pixel(x, y)}";
+                }
+            }
+        }
+
+        return wrong == 0 ? null : $"{wrong} of {a.Width * a.Height} pixels differ; first: {first}";
+    }
+
     public static PngImage Load(string path)
     {
         byte[] file = File.ReadAllBytes(path);

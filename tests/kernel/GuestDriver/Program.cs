@@ -1,8 +1,10 @@
 using VgpuView.KernelGuest;
 
 // The guest driver of the real-kernel harness. Commands:
-//   checks --vgpuview DLL --results DIR --mbochs UUID --mdpy UUID   all guest checks (tests/kernel/guest-checks.sh)
-//   host-replay --vgpuview DLL --results DIR                        the checks run on the host after the guest
+//   checks --kernel NAME --vgpuview DLL --results DIR --mbochs UUID --mdpy UUID
+//          --udmabuf yes|no --cdev yes|no --mesa25 ENVFILE           all guest checks (tests/kernel/guest-checks.sh)
+//   host-replay --kernel NAME --vgpuview DLL --results DIR          the checks run on the host after the guest
+//   refcount --kernel NAME --modules DIR --mbochs UUID               mbochs' dma-buf re-export, patched then stock module
 //   mbochs-mode UUID W H | off UUID | draw UUID [W H]                 act as the guest, one step at a time
 //   verify-png FILE W H                                               does FILE hold the guest pattern at WxH, exactly?
 //   run-with-fd UUID -- ARGS...                                      vgpuview ARGS with "{fd}" replaced by an inherited device fd
@@ -30,8 +32,8 @@ static int Run(string[] args)
         {
             Dictionary<string, string> o = Options(args[1..]);
             ViewerProcess.ViewerDll = o["--vgpuview"];
-            var report = new Report();
-            new KernelChecks(report, o["--results"], o["--mbochs"], o["--mdpy"]).RunAll();
+            var report = new Report(o["--kernel"]) { Only = o.GetValueOrDefault("--only", "").Split(',', StringSplitOptions.RemoveEmptyEntries) };
+            new KernelChecks(report, o["--results"], o["--mbochs"], o["--mdpy"], o["--udmabuf"] == "yes", o["--cdev"] == "yes", o["--mesa25"]).RunAll();
             return report.Failed == 0 ? 0 : 1;
         }
 
@@ -39,8 +41,17 @@ static int Run(string[] args)
         {
             Dictionary<string, string> o = Options(args[1..]);
             ViewerProcess.ViewerDll = o["--vgpuview"];
-            var report = new Report();
+            var report = new Report(o["--kernel"]);
             KernelChecks.HostReplay(report, o["--results"]);
+            KernelChecks.HostSimCompare(report, o["--results"]);
+            return report.Failed == 0 ? 0 : 1;
+        }
+
+        case "refcount":
+        {
+            Dictionary<string, string> o = Options(args[1..]);
+            var report = new Report(o["--kernel"]);
+            RefcountSequence.Run(report, o["--modules"], o["--mbochs"]);
             return report.Failed == 0 ? 0 : 1;
         }
 
@@ -108,7 +119,8 @@ static Dictionary<string, string> Options(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: guest checks --vgpuview DLL --results DIR --mbochs UUID --mdpy UUID | host-replay --vgpuview DLL --results DIR"
+    Console.Error.WriteLine("usage: guest checks --kernel NAME --vgpuview DLL --results DIR --mbochs UUID --mdpy UUID --udmabuf yes|no --cdev yes|no --mesa25 ENVFILE"
+        + " | host-replay --kernel NAME --vgpuview DLL --results DIR | refcount --kernel NAME --modules DIR --mbochs UUID"
         + " | mbochs-mode UUID W H | off UUID | draw UUID [W H] | verify-png FILE W H | run-with-fd UUID -- ARGS (KVGPUVIEW names vgpuview.dll)");
     return 2;
 }

@@ -5,14 +5,21 @@ internal sealed class CheckFailedException(string message) : Exception(message);
 
 /// <summary>
 /// Prints each check's result as one console line the host harness parses:
-/// "KTEST PASS name" or "KTEST FAIL name: why". "KSTEP check name" comes first, so that a
-/// hang is reported with the check it happened in; "KINFO" lines are for the reader.
+/// "KTEST PASS kernel/name" or "KTEST FAIL kernel/name: why", named by the kernel it ran on.
+/// "KSTEP check name" comes first, so that a hang is reported with the check it happened in;
+/// "KINFO" lines are for the reader.
 /// </summary>
-internal sealed class Report
+internal sealed class Report(string kernel)
 {
     public int Passed { get; private set; }
 
     public int Failed { get; private set; }
+
+    /// <summary>
+    /// Name prefixes (after the kernel's) of the checks to run; empty: all. For a developer
+    /// who wants one part of the checks on a slow machine (run.sh: VGPUVIEW_KERNEL_ONLY).
+    /// </summary>
+    public string[] Only { get; init; } = [];
 
     public static void Info(string text) => Console.WriteLine("KINFO " + OneLine(text));
 
@@ -26,6 +33,12 @@ internal sealed class Report
 
     public bool Run(string name, Action body)
     {
+        if (Only.Length > 0 && !Only.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
+        name = kernel + "/" + name;
         Console.WriteLine($"KSTEP check {name}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
@@ -50,7 +63,7 @@ internal sealed class Report
     public void Fail(string name, string why)
     {
         Failed++;
-        Console.WriteLine($"KTEST FAIL {name}: {OneLine(why)}");
+        Console.WriteLine($"KTEST FAIL {(name.StartsWith(kernel + "/", StringComparison.Ordinal) ? name : kernel + "/" + name)}: {OneLine(why)}");
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" | ");

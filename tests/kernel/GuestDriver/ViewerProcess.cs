@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.SafeHandles;
 
 namespace VgpuView.KernelGuest;
@@ -57,8 +58,11 @@ internal sealed class ViewerProcess : IDisposable
         }
     }
 
-    /// <summary>Starts vgpuview; "{fd}" in an argument becomes the number of an inherited copy of <paramref name="device"/>'s fd.</summary>
-    public static ViewerProcess Start(IReadOnlyList<string> args, GuestDevice? device = null)
+    /// <summary>
+    /// Starts vgpuview; "{fd}" in an argument becomes the number of an inherited copy of
+    /// <paramref name="device"/>'s fd; <paramref name="environment"/> adds variables (Mesa 25's).
+    /// </summary>
+    public static ViewerProcess Start(IReadOnlyList<string> args, GuestDevice? device = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         SafeFdHandle? inherited = device?.DupInheritable();
         try
@@ -70,6 +74,11 @@ internal sealed class ViewerProcess : IDisposable
                 RedirectStandardError = true,
                 RedirectStandardInput = true,
             };
+            foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
+            {
+                psi.Environment[key] = value;
+            }
+
             psi.ArgumentList.Add(ViewerDll);
             foreach (string arg in args)
             {
@@ -87,9 +96,9 @@ internal sealed class ViewerProcess : IDisposable
     }
 
     /// <summary>Runs to the end; a run longer than <paramref name="timeout"/> is killed and reported.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyList<string> args, TimeSpan timeout, GuestDevice? device = null)
+    public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyList<string> args, TimeSpan timeout, GuestDevice? device = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using ViewerProcess p = Start(args, device);
+        using ViewerProcess p = Start(args, device, environment);
         int code = p.WaitForExit(timeout);
         if (code == int.MinValue)
         {
@@ -129,29 +138,13 @@ internal sealed class ViewerProcess : IDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>How many descriptors the process has open now (/proc/PID/fd), with their targets.</summary>
-    public (int Count, string Targets) OpenFds()
-    {
-        string dir = $"/proc/{Pid}/fd";
-        var targets = new List<string>();
-        foreach (string entry in Directory.GetFileSystemEntries(dir))
-        {
-            string? target = null;
-            try
-            {
-                target = new FileInfo(entry).LinkTarget;
-            }
-            catch (IOException)
-            {
-                // closed between listing and reading: not open any more
-                continue;
-            }
-
-            targets.Add($"{Path.GetFileName(entry)}->{target}");
-        }
-
-        return (targets.Count, string.Join(' ', targets.Order(StringComparer.Ordinal)));
-    }
+    /// <summary>
+    /// The descriptors the process has open now (/proc/PID/fd), without the runtime's own
+    /// plumbing (sockets, pipes, epoll, eventfd, loaded assemblies...), by the filter the unit
+    /// tests use (tests/Shared/FdSnapshot.cs): the runtime opens those lazily from its own
+    /// threads, so counting them could move while nothing leaks.
+    /// </summary>
+    public FdSnapshot OpenFds() => FdSnapshot.OfProcess(Pid);
 
     /// <summary>
     /// Kills the process and waits until it is gone, so that the dma-buf fds it held are closed
