@@ -4,7 +4,8 @@ using System.Runtime.Intrinsics.X86;
 namespace VgpuView.VfioPlanes.Png;
 
 /// <summary>
-/// The five PNG row filters (PNG spec 9.2), 32 bytes a step, and the adaptive choice between them.
+/// The five PNG row filters (PNG spec 9.2), 32 bytes a step, the adaptive choice between them,
+/// and their undoing for the reader (byte by byte, with the same Paeth predictor).
 /// Encoding reads only raw bytes (the row and the row above), never its own output, so each step
 /// is independent; the first <c>bpp</c> bytes (no left neighbour) and a short tail go byte by byte.
 /// </summary>
@@ -136,7 +137,7 @@ internal static class PngFilters
         int i = 0;
         for (; i < Math.Min(bpp, n); i++)
         {
-            o[i] = (byte)(raw[i] - PngWriter.Paeth(0, above[i], 0));
+            o[i] = (byte)(raw[i] - Paeth(0, above[i], 0));
         }
 
         for (; i <= n - 32; i += 32)
@@ -152,7 +153,7 @@ internal static class PngFilters
 
         for (; i < n; i++)
         {
-            o[i] = (byte)(raw[i] - PngWriter.Paeth(raw[i - bpp], above[i], above[i - bpp]));
+            o[i] = (byte)(raw[i] - Paeth(raw[i - bpp], above[i], above[i - bpp]));
         }
     }
 
@@ -166,5 +167,60 @@ internal static class PngFilters
         Vector256<short> takeA = Vector256.LessThanOrEqual(pa, pb) & Vector256.LessThanOrEqual(pa, pc);
         Vector256<short> takeB = Vector256.LessThanOrEqual(pb, pc);
         return Vector256.ConditionalSelect(takeA, a, Vector256.ConditionalSelect(takeB, b, c));
+    }
+
+    /// <summary>PNG spec 9.4: of a (left), b (above), c (upper left), the one nearest a + b - c; ties go a, b, c.</summary>
+    internal static int Paeth(int a, int b, int c)
+    {
+        int p = a + b - c;
+        int pa = Math.Abs(p - a);
+        int pb = Math.Abs(p - b);
+        int pc = Math.Abs(p - c);
+        return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    }
+
+    /// <summary>Undoes the filter named by <paramref name="row"/>'s byte 0 in place, given the unfiltered row above (PNG spec 9.2).</summary>
+    internal static void Unfilter(byte[] row, byte[] prior, int step, int y)
+    {
+        Span<byte> r = row.AsSpan(1);
+        ReadOnlySpan<byte> up = prior.AsSpan(1);
+        switch (row[0])
+        {
+            case 0:
+                break;
+            case 1:
+                for (int i = step; i < r.Length; i++)
+                {
+                    r[i] += r[i - step];
+                }
+
+                break;
+            case 2:
+                for (int i = 0; i < r.Length; i++)
+                {
+                    r[i] += up[i];
+                }
+
+                break;
+            case 3:
+                for (int i = 0; i < r.Length; i++)
+                {
+                    int left = i >= step ? r[i - step] : 0;
+                    r[i] += (byte)((left + up[i]) >> 1);
+                }
+
+                break;
+            case 4:
+                for (int i = 0; i < r.Length; i++)
+                {
+                    int a = i >= step ? r[i - step] : 0;
+                    int c = i >= step ? up[i - step] : 0;
+                    r[i] += (byte)Paeth(a, up[i], c);
+                }
+
+                break;
+            default:
+                throw new InvalidDataException($"row {y}: unknown filter type {row[0]}; PNG defines 0 to 4");
+        }
     }
 }

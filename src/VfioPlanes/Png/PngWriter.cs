@@ -220,16 +220,6 @@ public sealed class PngWriter
         }
     }
 
-    /// <summary>PNG spec 9.4: of a (left), b (above), c (upper left), the one nearest a + b - c; ties go a, b, c. The reader undoes the filter with the same predictor.</summary>
-    internal static int Paeth(int a, int b, int c)
-    {
-        int p = a + b - c;
-        int pa = Math.Abs(p - a);
-        int pb = Math.Abs(p - b);
-        int pc = Math.Abs(p - c);
-        return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-    }
-
     private void WriteTextChunk(Stream output, string keyword, string text)
     {
         bool latin1 = true;
