@@ -1,3 +1,4 @@
+using Silk.NET.OpenGL;
 using VgpuView.Viewer.SafeHandles;
 
 namespace VgpuView.Viewer.Rendering;
@@ -28,6 +29,7 @@ internal sealed class HeadlessEgl : IDisposable
         EglVendor = Interop.Egl.QueryString(dpy, Interop.Egl.EGL_VENDOR) ?? string.Empty;
         EglVersion = Interop.Egl.QueryString(dpy, Interop.Egl.EGL_VERSION) ?? string.Empty;
         Interop.Gl.Load();
+        Gl = GL.GetApi(name => Interop.Egl.GetProcAddress(name));
         GlVendor = Interop.Gl.GetString(Interop.Gl.GL_VENDOR);
         GlRenderer = Interop.Gl.GetString(Interop.Gl.GL_RENDERER);
         GlVersion = Interop.Gl.GetString(Interop.Gl.GL_VERSION);
@@ -50,6 +52,9 @@ internal sealed class HeadlessEgl : IDisposable
 
     /// <summary>"surfaceless" or "device", or the window system of a borrowed window context.</summary>
     public string Platform { get; }
+
+    /// <summary>The GL functions of this context, loaded through eglGetProcAddress while it is current.</summary>
+    public GL Gl { get; }
 
     /// <summary>A borrowed GLX window context: no EGL display (EGL_NO_DISPLAY), so no EGL vendor, version or import.</summary>
     public bool IsGlx => _borrowed && _display.DangerousGetHandle() == 0;
