@@ -55,9 +55,8 @@ public class ViewBenchmarks
         string spec = Source == "sim" ? $"sim:{Width}x{Height}" : "sim:replay=" + WriteStillFrame();
         var opener = DeviceOpener.FromEnvironment();
         _windowDevice = opener.Open(spec);
-        _window = new ViewWindow(TextWriter.Null, TextWriter.Null, _windowDevice, new ViewOptions
+        _window = new ViewWindow(TextWriter.Null, TextWriter.Null, _windowDevice, new ViewSettings
         {
-            Device = spec,
             Fps = 0,
             NoVsync = true,
             Size = (Width, Height),

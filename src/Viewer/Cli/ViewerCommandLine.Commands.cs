@@ -2,7 +2,6 @@ using System.CommandLine;
 using VgpuView.VfioPlanes.Pixels;
 using VgpuView.VfioPlanes.Png;
 using VgpuView.Viewer.Commands;
-using VgpuView.Viewer.Window;
 
 namespace VgpuView.Viewer.Cli;
 
@@ -108,15 +107,8 @@ internal static partial class ViewerCommandLine
         command.SetAction(parse => new ViewHandler(context).Run(new ViewOptions
         {
             Device = parse.GetValue(s_device)!,
-            Scale = parse.GetValue(s_scale) switch
-            {
-                "fit" => ScaleMode.Fit,
-                "fill" => ScaleMode.Fill,
-                "1:1" => ScaleMode.OneToOne,
-                string other => throw new UsageException($"--scale must be fit, fill or 1:1, not '{other}'"),
-                null => ScaleMode.Fit,
-            },
-            Zoom = CheckRange(parse.GetValue(s_zoom), 1, ViewLayout.MaxZoom, "--zoom"),
+            Scale = parse.GetValue(s_scale),
+            Zoom = CheckRange(parse.GetValue(s_zoom), 1, ViewOptions.MaxZoom, "--zoom"),
             Fps = parse.GetValue(s_fps) is int fps ? CheckRange(fps, 0, 1000, "--fps") : null,
             NoVsync = parse.GetValue(s_noVsync),
             Frames = parse.GetValue(s_frames) is int n ? CheckRange(n, 1, int.MaxValue, "--frames") : null,
@@ -126,14 +118,7 @@ internal static partial class ViewerCommandLine
             NoCursor = parse.GetValue(s_noCursor),
             NoImport = parse.GetValue(s_noImport),
             CacheSize = CheckRange(parse.GetValue(s_cacheSize), 2, 256, "--cache-size"),
-            Context = parse.GetValue(s_context) switch
-            {
-                "auto" => WindowContext.Auto,
-                "egl" => WindowContext.Egl,
-                "glx" => WindowContext.Glx,
-                string other => throw new UsageException($"--context must be auto, egl or glx, not '{other}'"),
-                null => WindowContext.Auto,
-            },
+            Context = parse.GetValue(s_context),
         }));
         return command;
     }

@@ -12,6 +12,7 @@ internal sealed class ViewHandler(CommandContext context)
 {
     public int Run(ViewOptions options)
     {
+        ViewSettings settings = options.ToSettings();
         using VgpuDevice device = context.Opener.Open(options.Device);
         if (!device.Probe().Any)
         {
@@ -19,7 +20,16 @@ internal sealed class ViewHandler(CommandContext context)
             return ExitCodes.DeviceFailure;
         }
 
-        using var view = new ViewWindow(context.Output, context.Error, device, options);
-        return view.Run(context.Cancellation);
+        using var view = new ViewWindow(context.Output, context.Error, device, settings);
+        return ExitCode(view.Run(context.Cancellation));
     }
+
+    /// <summary>The command's exit code for how the window ended.</summary>
+    internal static int ExitCode(ViewOutcome outcome) => outcome switch
+    {
+        ViewOutcome.Closed => ExitCodes.Success,
+        ViewOutcome.Interrupted => ExitCodes.Interrupted,
+        ViewOutcome.DeviceGone => ExitCodes.DeviceFailure,
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a view outcome"),
+    };
 }

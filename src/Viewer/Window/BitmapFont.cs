@@ -1,3 +1,4 @@
+// The bitmap font the overlay draws text with, loaded from assets/font-8x8.txt into a glyph atlas.
 using System.Globalization;
 using System.Reflection;
 

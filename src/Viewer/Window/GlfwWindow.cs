@@ -1,3 +1,4 @@
+// GLFW and the one window it opens, with a GLES 3 context through EGL (else GLX), its keys, size, title and fullscreen.
 namespace VgpuView.Viewer.Window;
 
 /// <summary>

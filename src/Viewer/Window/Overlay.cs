@@ -1,3 +1,5 @@
+// The overlay's GL drawing: translucent rectangles and bitmap-font text blended over the window's framebuffer.
+using Silk.NET.OpenGL;
 using VgpuView.Viewer.Rendering;
 
 namespace VgpuView.Viewer.Window;
@@ -17,6 +19,7 @@ internal sealed class Overlay : IDisposable
     /// <summary>A text cell's height in glyph pixels: the 8 rows of the glyph and 2 between lines (overlay.frag).</summary>
     public const int LineHeight = 10;
 
+    private readonly GL _gl;
     private readonly ShaderProgram _program;
     private readonly int _target, _rect, _flipY, _textMode, _scale, _color, _background, _text, _font;
     private readonly byte[] _codes = new byte[MaxColumns * MaxRows];
@@ -25,8 +28,9 @@ internal sealed class Overlay : IDisposable
     private uint _textTexture;
     private uint _vertexArray;
 
-    public Overlay(BitmapFont font)
+    public Overlay(GL gl, BitmapFont font)
     {
+        _gl = gl;
         _program = new ShaderProgram("plane.vert", "overlay.frag");
         _target = _program.Uniform("u_target");
         _rect = _program.Uniform("u_rect");
@@ -39,20 +43,20 @@ internal sealed class Overlay : IDisposable
         _font = _program.Uniform("u_font");
 
         _fontTexture = NewTexture(BitmapFont.CellSize, BitmapFont.CellSize * BitmapFont.GlyphCount);
-        Interop.Gl.TexSubImage2D(Interop.Gl.GL_TEXTURE_2D, 0, 0, BitmapFont.CellSize, BitmapFont.CellSize * BitmapFont.GlyphCount, Interop.Gl.GL_RED, Interop.Gl.GL_UNSIGNED_BYTE, font.Atlas);
+        _gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, 0, BitmapFont.CellSize, BitmapFont.CellSize * BitmapFont.GlyphCount, PixelFormat.Red, PixelType.UnsignedByte, (ReadOnlySpan<byte>)font.Atlas);
         _textTexture = NewTexture(MaxColumns, MaxRows);
         Array.Fill(_uploaded, (byte)0xFF);
-        _vertexArray = Interop.Gl.GenVertexArray();
+        _vertexArray = _gl.GenVertexArray();
     }
 
     /// <summary>Blends a rectangle of <paramref name="rgba"/> (straight alpha) over the framebuffer.</summary>
     public void FillRect(int fbWidth, int fbHeight, int x, int y, int width, int height, float r, float g, float b, float a)
     {
         Begin(fbWidth, fbHeight);
-        Interop.Gl.Uniform1i(_textMode, 0);
-        Interop.Gl.Uniform4f(_color, r, g, b, a);
-        Interop.Gl.Uniform4f(_rect, x, y, width, height);
-        Interop.Gl.DrawArrays(Interop.Gl.GL_TRIANGLE_STRIP, 0, 4);
+        _gl.Uniform1(_textMode, 0);
+        _gl.Uniform4(_color, r, g, b, a);
+        _gl.Uniform4(_rect, (float)x, (float)y, (float)width, (float)height);
+        _gl.DrawArrays(PrimitiveType.TriangleStrip, 0, 4);
         End();
     }
 
@@ -70,18 +74,18 @@ internal sealed class Overlay : IDisposable
 
         Fill(text, columns, rows);
         Begin(fbWidth, fbHeight);
-        Interop.Gl.Uniform1i(_textMode, 1);
-        Interop.Gl.Uniform1i(_scale, scale);
-        Interop.Gl.Uniform4f(_color, 1f, 1f, 1f, 1f);
-        Interop.Gl.Uniform4f(_background, 0f, 0f, 0f, backgroundAlpha);
-        Interop.Gl.Uniform4f(_rect, x, y, columns * BitmapFont.CellSize * scale, ((rows * LineHeight) - 2) * scale);
-        Interop.Gl.ActiveTexture(Interop.Gl.GL_TEXTURE0);
-        Interop.Gl.BindTexture(Interop.Gl.GL_TEXTURE_2D, _textTexture);
-        Interop.Gl.Uniform1i(_text, 0);
-        Interop.Gl.ActiveTexture(Interop.Gl.GL_TEXTURE0 + 1);
-        Interop.Gl.BindTexture(Interop.Gl.GL_TEXTURE_2D, _fontTexture);
-        Interop.Gl.Uniform1i(_font, 1);
-        Interop.Gl.DrawArrays(Interop.Gl.GL_TRIANGLE_STRIP, 0, 4);
+        _gl.Uniform1(_textMode, 1);
+        _gl.Uniform1(_scale, scale);
+        _gl.Uniform4(_color, 1f, 1f, 1f, 1f);
+        _gl.Uniform4(_background, 0f, 0f, 0f, backgroundAlpha);
+        _gl.Uniform4(_rect, (float)x, (float)y, (float)(columns * BitmapFont.CellSize * scale), (float)(((rows * LineHeight) - 2) * scale));
+        _gl.ActiveTexture(TextureUnit.Texture0);
+        _gl.BindTexture(TextureTarget.Texture2D, _textTexture);
+        _gl.Uniform1(_text, 0);
+        _gl.ActiveTexture(TextureUnit.Texture1);
+        _gl.BindTexture(TextureTarget.Texture2D, _fontTexture);
+        _gl.Uniform1(_font, 1);
+        _gl.DrawArrays(PrimitiveType.TriangleStrip, 0, 4);
         End();
     }
 
@@ -135,40 +139,42 @@ internal sealed class Overlay : IDisposable
         // The grid texture is MaxColumns wide; only rows that changed go to the GPU.
         if (!_codes.AsSpan(0, rows * MaxColumns).SequenceEqual(_uploaded.AsSpan(0, rows * MaxColumns)))
         {
-            Interop.Gl.BindTexture(Interop.Gl.GL_TEXTURE_2D, _textTexture);
-            Interop.Gl.PixelStorei(Interop.Gl.GL_UNPACK_ALIGNMENT, 1);
-            Interop.Gl.PixelStorei(Interop.Gl.GL_UNPACK_ROW_LENGTH, 0);
-            Interop.Gl.TexSubImage2D(Interop.Gl.GL_TEXTURE_2D, 0, 0, MaxColumns, rows, Interop.Gl.GL_RED, Interop.Gl.GL_UNSIGNED_BYTE, _codes.AsSpan(0, rows * MaxColumns));
+            _gl.BindTexture(TextureTarget.Texture2D, _textTexture);
+            _gl.PixelStore(PixelStoreParameter.UnpackAlignment, 1);
+            _gl.PixelStore(PixelStoreParameter.UnpackRowLength, 0);
+            _gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, 0, MaxColumns, (uint)rows, PixelFormat.Red, PixelType.UnsignedByte, (ReadOnlySpan<byte>)_codes.AsSpan(0, rows * MaxColumns));
             _codes.AsSpan(0, rows * MaxColumns).CopyTo(_uploaded);
         }
     }
 
     private void Begin(int fbWidth, int fbHeight)
     {
-        Interop.Gl.BindFramebuffer(Interop.Gl.GL_FRAMEBUFFER, 0);
-        Interop.Gl.Viewport(0, 0, fbWidth, fbHeight);
-        Interop.Gl.BindVertexArray(_vertexArray);
+        _gl.BindFramebuffer(FramebufferTarget.Framebuffer, 0);
+        _gl.Viewport(0, 0, (uint)fbWidth, (uint)fbHeight);
+        _gl.BindVertexArray(_vertexArray);
         _program.Use();
-        Interop.Gl.Uniform2f(_target, fbWidth, fbHeight);
-        Interop.Gl.Uniform1i(_flipY, 1);
-        Interop.Gl.Enable(Interop.Gl.GL_BLEND);
-        Interop.Gl.BlendFunc(Interop.Gl.GL_SRC_ALPHA, Interop.Gl.GL_ONE_MINUS_SRC_ALPHA);
+        _gl.Uniform2(_target, (float)fbWidth, (float)fbHeight);
+        _gl.Uniform1(_flipY, 1);
+        _gl.Enable(EnableCap.Blend);
+        _gl.BlendFunc(BlendingFactor.SrcAlpha, BlendingFactor.OneMinusSrcAlpha);
     }
 
     // The plane renderer draws with blending off and does not set it itself.
-    private static void End() => Interop.Gl.Disable(Interop.Gl.GL_BLEND);
+    private void End() => _gl.Disable(EnableCap.Blend);
 
-    private static uint NewTexture(int width, int height)
+    private uint NewTexture(uint width, uint height)
     {
-        uint texture = Interop.Gl.GenTexture();
-        Interop.Gl.BindTexture(Interop.Gl.GL_TEXTURE_2D, texture);
-        Interop.Gl.TexParameteri(Interop.Gl.GL_TEXTURE_2D, Interop.Gl.GL_TEXTURE_MIN_FILTER, Interop.Gl.GL_NEAREST);
-        Interop.Gl.TexParameteri(Interop.Gl.GL_TEXTURE_2D, Interop.Gl.GL_TEXTURE_MAG_FILTER, Interop.Gl.GL_NEAREST);
-        Interop.Gl.TexParameteri(Interop.Gl.GL_TEXTURE_2D, Interop.Gl.GL_TEXTURE_WRAP_S, Interop.Gl.GL_CLAMP_TO_EDGE);
-        Interop.Gl.TexParameteri(Interop.Gl.GL_TEXTURE_2D, Interop.Gl.GL_TEXTURE_WRAP_T, Interop.Gl.GL_CLAMP_TO_EDGE);
-        Interop.Gl.TexImage2D(Interop.Gl.GL_TEXTURE_2D, Interop.Gl.GL_R8, width, height, Interop.Gl.GL_RED, Interop.Gl.GL_UNSIGNED_BYTE);
-        Interop.Gl.PixelStorei(Interop.Gl.GL_UNPACK_ALIGNMENT, 1);
-        Interop.Gl.PixelStorei(Interop.Gl.GL_UNPACK_ROW_LENGTH, 0);
+        uint texture = _gl.GenTexture();
+        _gl.BindTexture(TextureTarget.Texture2D, texture);
+        _gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureMinFilter, (int)TextureMinFilter.Nearest);
+        _gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureMagFilter, (int)TextureMagFilter.Nearest);
+        _gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureWrapS, (int)TextureWrapMode.ClampToEdge);
+        _gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureWrapT, (int)TextureWrapMode.ClampToEdge);
+
+        // No data: only the storage, filled by TexSubImage2D.
+        _gl.TexImage2D(TextureTarget.Texture2D, 0, InternalFormat.R8, width, height, 0, PixelFormat.Red, PixelType.UnsignedByte, ReadOnlySpan<byte>.Empty);
+        _gl.PixelStore(PixelStoreParameter.UnpackAlignment, 1);
+        _gl.PixelStore(PixelStoreParameter.UnpackRowLength, 0);
         return texture;
     }
 
@@ -177,19 +183,19 @@ internal sealed class Overlay : IDisposable
         _program.Dispose();
         if (_fontTexture != 0)
         {
-            Interop.Gl.DeleteTexture(_fontTexture);
+            _gl.DeleteTexture(_fontTexture);
             _fontTexture = 0;
         }
 
         if (_textTexture != 0)
         {
-            Interop.Gl.DeleteTexture(_textTexture);
+            _gl.DeleteTexture(_textTexture);
             _textTexture = 0;
         }
 
         if (_vertexArray != 0)
         {
-            Interop.Gl.DeleteVertexArray(_vertexArray);
+            _gl.DeleteVertexArray(_vertexArray);
             _vertexArray = 0;
         }
     }

@@ -1,3 +1,4 @@
+// Where the guest's image lands in the window for each scaling: fit, fill, or 1:1 at an integer zoom.
 namespace VgpuView.Viewer.Window;
 
 /// <summary>How the guest's screen is fitted into the window.</summary>

@@ -52,8 +52,8 @@ public sealed class ViewLoopTests : IDisposable
         using (VgpuDevice device = DeviceOpener.FromEnvironment().Open("sim:320x240"))
         {
             var sim = (VfioPlanes.Simulation.SimulatedVgpu)device.Raw;
-            var options = new ViewOptions { Device = "sim", Fps = 0, NoVsync = true, Frames = frames, CacheSize = capacity, Hud = true };
-            using var view = new ViewWindow(TextWriter.Null, TextWriter.Null, device, options);
+            var settings = new ViewSettings { Fps = 0, NoVsync = true, Frames = frames, CacheSize = capacity, Hud = true };
+            using var view = new ViewWindow(TextWriter.Null, TextWriter.Null, device, settings);
             long memoryAt1000 = 0, memoryAtEnd = 0;
             int fdsAtFirst = -1, maxCacheFds = 0, maxTextures = 0, maxLiveTextures = 0;
             string? fdProblem = null;
@@ -83,7 +83,7 @@ public sealed class ViewLoopTests : IDisposable
                 }
             };
 
-            Assert.Equal(0, view.Run(TestContext.Current.CancellationToken));
+            Assert.Equal(ViewOutcome.Closed, view.Run(TestContext.Current.CancellationToken));
             Assert.Equal(frames, view.Frames);
             Assert.True(view.Source.Cache.Counters.Misses > 100, $"the guest should have changed buffers many times, misses {view.Source.Cache.Counters.Misses}");
             Assert.Equal(0, view.Compositor.Stats.Imports);
@@ -110,10 +110,10 @@ public sealed class ViewLoopTests : IDisposable
         SetDisplay(x.Display);
         using VgpuDevice device = new YfPlaneOpener(primary: true).Open("sim:640x480");
         var error = new StringWriter();
-        var options = new ViewOptions { Device = "sim", Fps = 0, NoVsync = true, Frames = 20 };
-        using var view = new ViewWindow(TextWriter.Null, error, device, options);
+        var settings = new ViewSettings { Fps = 0, NoVsync = true, Frames = 20 };
+        using var view = new ViewWindow(TextWriter.Null, error, device, settings);
 
-        Assert.Equal(0, view.Run(TestContext.Current.CancellationToken));
+        Assert.Equal(ViewOutcome.Closed, view.Run(TestContext.Current.CancellationToken));
 
         Assert.Equal(20, view.Frames);
         string[] faults = [.. error.ToString().Split('\n').Where(l => l.Contains("I915_Yf_TILED", StringComparison.Ordinal))];
@@ -139,8 +139,8 @@ public sealed class ViewLoopTests : IDisposable
                            {"plane":"cursor","file":"c.raw","format":"AR24","width":32,"height":32,"stride":128,"x":10,"y":10}]}
                 """);
             using VgpuDevice device = DeviceOpener.FromEnvironment().Open("sim:replay=" + json);
-            var options = new ViewOptions { Device = "sim", Fps = 0, NoVsync = true, Frames = 1200, Hud = true };
-            using var view = new ViewWindow(TextWriter.Null, TextWriter.Null, device, options);
+            var settings = new ViewSettings { Fps = 0, NoVsync = true, Frames = 1200, Hud = true };
+            using var view = new ViewWindow(TextWriter.Null, TextWriter.Null, device, settings);
             // Allocated bytes at frames 200, 500, 800 and 1100: three windows of 300 frames.
             // A per-frame allocation shows in all three; see Allocations for why not just one.
             long[] at = new long[4];
@@ -152,7 +152,7 @@ public sealed class ViewLoopTests : IDisposable
                 }
             };
 
-            Assert.Equal(0, view.Run(TestContext.Current.CancellationToken));
+            Assert.Equal(ViewOutcome.Closed, view.Run(TestContext.Current.CancellationToken));
             Assert.Equal(1200, view.Frames);
             Assert.DoesNotContain(0, at);
             long[] windows = [at[1] - at[0], at[2] - at[1], at[3] - at[2]];

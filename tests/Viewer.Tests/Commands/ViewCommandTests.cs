@@ -4,7 +4,7 @@ using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Tests.Cli;
 using Xunit;
 
-namespace VgpuView.Viewer.Tests.Window;
+namespace VgpuView.Viewer.Tests.Commands;
 
 /// <summary>
 /// `vgpuview view` end to end: the program runs as a child process (`dotnet vgpuview.dll view`)

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using VgpuView.Tests.Shared;
+using VgpuView.Viewer.Tests.Commands;
 using Xunit;
 
-namespace VgpuView.Viewer.Tests.Window;
+namespace VgpuView.Viewer.Tests;
 
 /// <summary>
 /// A private X server (Xvfb, 1280x800x24, no window manager, so a new window sits at 0,0) and the

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Xunit;
 
-namespace VgpuView.Viewer.Tests.Window;
+namespace VgpuView.Viewer.Tests.Commands;
 
 /// <summary>`vgpuview view ...` as a child process on an <see cref="XSession"/>, its output lines collected.</summary>
 internal sealed class ViewProcess : IDisposable
