@@ -3,6 +3,7 @@ extern alias viewer;
 
 using BenchmarkDotNet.Attributes;
 using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Opening;
 using VgpuView.VfioPlanes.Rfb;
 using viewer::VgpuView.Viewer.Serve;
 
@@ -62,10 +63,10 @@ public class ServeBenchmarks
         File.WriteAllText(Path.Combine(_dir, "idle.json"), $$"""{"planes":[{{a}}]}""");
         File.WriteAllText(Path.Combine(_dir, "busy.json"), $$"""{"frames":[[{{a}}],[{{b}}]]}""");
         var log = new ServeLog(TextWriter.Null);
-        _idleDevice = VgpuDevice.Open(DeviceSpec.Parse("sim:replay=" + Path.Combine(_dir, "idle.json")), new VgpuView.VfioPlanes.Discovery.SysfsTree());
+        _idleDevice = DeviceFactory.Open(DeviceSpec.Parse("sim:replay=" + Path.Combine(_dir, "idle.json")), new VgpuView.VfioPlanes.Discovery.SysfsTree());
         _idle = new FrameLoop(_idleDevice, 8, log);
         _idle.Tick();
-        _busyDevice = VgpuDevice.Open(DeviceSpec.Parse("sim:replay=" + Path.Combine(_dir, "busy.json")), new VgpuView.VfioPlanes.Discovery.SysfsTree());
+        _busyDevice = DeviceFactory.Open(DeviceSpec.Parse("sim:replay=" + Path.Combine(_dir, "busy.json")), new VgpuView.VfioPlanes.Discovery.SysfsTree());
         _busy = new FrameLoop(_busyDevice, 8, log);
         _busy.Tick();
     }

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Opening;
 using VgpuView.VfioPlanes.Planes;
 using static Interop.Vfio;
 
@@ -32,7 +33,7 @@ public class SimFrameBenchmarks
               {"plane":"cursor","file":"c.raw","format":"AR24","width":64,"height":64,"stride":256,"x":100,"y":100,"hot_x":1,"hot_y":1}
             ]}
             """);
-        _device = VgpuDevice.Open(DeviceSpec.Parse("sim:replay=" + json), new VgpuView.VfioPlanes.Discovery.SysfsTree());
+        _device = DeviceFactory.Open(DeviceSpec.Parse("sim:replay=" + json), new VgpuView.VfioPlanes.Discovery.SysfsTree());
         _source = new FrameSource(_device);
         _source.Next(_frame);
     }

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.IO;
-using VgpuView.VfioPlanes.Planes;
+using static Interop.Vfio;
 
 namespace VgpuView.VfioPlanes.Simulation;
 
@@ -80,12 +80,12 @@ internal sealed partial class ReplayFile
             {
                 string p = $"{at}[{i++}]";
                 ReplayPlane plane = Plane(element, p);
-                if (plane.Plane == PlaneType.Primary ? primary is not null : cursor is not null)
+                if (plane.DrmPlaneType == DRM_PLANE_TYPE_PRIMARY ? primary is not null : cursor is not null)
                 {
-                    throw Error(p + ".plane", $"a second {(plane.Plane == PlaneType.Primary ? "primary" : "cursor")} plane in one frame");
+                    throw Error(p + ".plane", $"a second {(plane.DrmPlaneType == DRM_PLANE_TYPE_PRIMARY ? "primary" : "cursor")} plane in one frame");
                 }
 
-                if (plane.Plane == PlaneType.Primary)
+                if (plane.DrmPlaneType == DRM_PLANE_TYPE_PRIMARY)
                 {
                     primary = plane;
                 }
@@ -122,10 +122,10 @@ internal sealed partial class ReplayFile
             }
 
             string kind = RequiredString(e, p, "plane");
-            PlaneType plane = kind switch
+            uint plane = kind switch
             {
-                "primary" => PlaneType.Primary,
-                "cursor" => PlaneType.Cursor,
+                "primary" => DRM_PLANE_TYPE_PRIMARY,
+                "cursor" => DRM_PLANE_TYPE_CURSOR,
                 _ => throw Error(p + ".plane", $"'{PrintableText.Of(kind)}' is not a plane; expected \"primary\" or \"cursor\""),
             };
 

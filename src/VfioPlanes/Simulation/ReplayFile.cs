@@ -4,13 +4,12 @@ using System.Text;
 using System.Text.Json;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.IO;
-using VgpuView.VfioPlanes.Planes;
 
 namespace VgpuView.VfioPlanes.Simulation;
 
-/// <summary>One plane of a replayed frame, validated.</summary>
+/// <summary>One plane of a replayed frame, validated. <paramref name="DrmPlaneType"/> is DRM_PLANE_TYPE_PRIMARY or DRM_PLANE_TYPE_CURSOR.</summary>
 internal sealed record ReplayPlane(
-    PlaneType Plane,
+    uint DrmPlaneType,
     int BufferIndex,
     uint Fourcc,
     ulong Modifier,

@@ -1,6 +1,7 @@
 using VgpuView.Viewer.Cli;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Discovery;
+using VgpuView.VfioPlanes.Opening;
 
 namespace VgpuView.Viewer.Commands;
 
@@ -32,6 +33,6 @@ internal sealed class DeviceOpener(SysfsTree sysfs, string devRoot) : IDeviceOpe
             throw new UsageException(e.Message, e);
         }
 
-        return VgpuDevice.OpenCancellable(parsed, Sysfs, devRoot, Cancellation);
+        return DeviceFactory.OpenCancellable(parsed, Sysfs, devRoot, Cancellation);
     }
 }

@@ -3,6 +3,7 @@ using VgpuView.VfioPlanes.Diagnosis;
 using VgpuView.VfioPlanes.Discovery;
 using VgpuView.VfioPlanes.Edid;
 using Xunit;
+using VgpuView.VfioPlanes.Opening;
 
 namespace VgpuView.VfioPlanes.Tests.Diagnosis;
 
@@ -84,5 +85,5 @@ public class DisplayChecksTests
         Assert.Equal(CheckStatus.Info, checks[2].Status);
     }
 
-    private static VgpuDevice Open(string spec) => VgpuDevice.Open(DeviceSpec.Parse(spec), new SysfsTree());
+    private static VgpuDevice Open(string spec) => DeviceFactory.Open(DeviceSpec.Parse(spec), new SysfsTree());
 }

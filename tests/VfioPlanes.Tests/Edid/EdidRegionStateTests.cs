@@ -23,7 +23,7 @@ public class EdidRegionStateTests
 
         EdidRegionState edid = EdidRegionState.Read(device)!;
 
-        Assert.Equal(SimulatedVgpu.EdidRegionIndex, edid.RegionIndex);
+        Assert.Equal(SimEdidRegion.Index, edid.RegionIndex);
         Assert.Null(edid.Problem);
         Assert.Equal(EdidLink.Up, edid.Link);
         Assert.Equal(128u, edid.EdidSize);
@@ -52,7 +52,7 @@ public class EdidRegionStateTests
     {
         SimulatedVgpu sim = Open("mbochs");
         using var device = new VgpuDevice(sim, "sim:mbochs");
-        long at = (long)device.TryGetRegionInfo(SimulatedVgpu.EdidRegionIndex)!.Offset;
+        long at = (long)device.TryGetRegionInfo(SimEdidRegion.Index)!.Offset;
         byte[] blob = EdidSamples.Dmt1024x768();
         Assert.Equal(0, WriteU32(sim, at + 20, VFIO_DEVICE_GFX_LINK_STATE_DOWN));
         Assert.Equal(EdidLink.Down, EdidRegionState.Read(device)!.Link);

@@ -3,6 +3,7 @@ using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Discovery;
 using VgpuView.VfioPlanes.Edid;
 using VgpuView.VfioPlanes.IO;
+using VgpuView.VfioPlanes.Opening;
 using VgpuView.VfioPlanes.Simulation;
 using Xunit;
 
@@ -28,7 +29,7 @@ public sealed class EdidAndSpecFuzzTests(ITestOutputHelper output) : IDisposable
     {
         var random = new Random(Seed);
         var tally = new FuzzTally("EDID blob", output, _dir) { AllocationLimit = 16L << 20, TimeLimit = TimeSpan.FromSeconds(5) };
-        using VgpuDevice device = VgpuDevice.Open(DeviceSpec.Parse("sim"), new SysfsTree(_dir));
+        using VgpuDevice device = DeviceFactory.Open(DeviceSpec.Parse("sim"), new SysfsTree(_dir));
         string file = Path.Combine(_dir, "blob.bin");
         Assert.True(EdidBuilder.TryForMode(1920, 1080, 60, "fuzz", out byte[]? built, out _));
         for (int i = 0; i < Count; i++)
@@ -74,7 +75,7 @@ public sealed class EdidAndSpecFuzzTests(ITestOutputHelper output) : IDisposable
                 // An inherited fd would be this test host's own descriptor: parsing is the part to try.
                 if (parsed.Kind != DeviceSpecKind.Fd)
                 {
-                    using VgpuDevice device = VgpuDevice.OpenCancellable(parsed, tree, dev, TestContext.Current.CancellationToken);
+                    using VgpuDevice device = DeviceFactory.OpenCancellable(parsed, tree, dev, TestContext.Current.CancellationToken);
                 }
             }, e => e is FormatException or SimOptionsException or InputException or IOException or UnauthorizedAccessException);
         }

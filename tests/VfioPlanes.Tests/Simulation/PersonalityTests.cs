@@ -32,7 +32,7 @@ public class PersonalityTests
         using var sim = Open("mbochs");
 
         Assert.Equal(0, RegionInfo(sim, 0, 32, out _, out _));
-        Assert.Equal(0, RegionInfo(sim, EdidRegionIndex, 48, out vfio_region_info edid, out _));
+        Assert.Equal(0, RegionInfo(sim, SimEdidRegion.Index, 48, out vfio_region_info edid, out _));
         Assert.Equal(48u, edid.argsz);
         Assert.Equal(Errno.EINVAL, RegionInfo(sim, 0, 49, out _, out _));
         Assert.Equal(Errno.EINVAL, RegionInfo(sim, 0, 256, out _, out _));
@@ -206,7 +206,7 @@ public class PersonalityTests
             Assert.Equal(0, Query(sim, Primary, out var info, VFIO_GFX_PLANE_TYPE_REGION));
             Assert.Equal(DrmFourcc.XRGB8888, info.drm_format);
             Assert.Equal((1024u, 768u, 4096u, 4096u * 768), (info.width, info.height, info.stride, info.size));
-            Assert.Equal(SimulatedVgpu.MdpyDisplayRegion, info.dmabuf_id);
+            Assert.Equal(SimRegionTable.MdpyDisplayRegion, info.dmabuf_id);
         }
     }
 
@@ -257,7 +257,7 @@ public class PersonalityTests
         var dev = new vfio_device_info { argsz = 24 };
         Assert.Equal(0, sim.GetDeviceInfo(ref dev));
         Assert.Equal(VFIO_PCI_NUM_REGIONS, dev.num_regions);
-        Assert.Equal(Errno.EINVAL, RegionInfo(sim, SimulatedVgpu.EdidRegionIndex, 64, out _, out _));
+        Assert.Equal(Errno.EINVAL, RegionInfo(sim, SimEdidRegion.Index, 64, out _, out _));
     }
 
     [Fact]

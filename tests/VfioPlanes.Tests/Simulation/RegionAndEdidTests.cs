@@ -75,7 +75,7 @@ public class RegionAndEdidTests
     public void RegionInfo_EdidWithoutRoomForCaps_RaisesArgszAndSetsCaps()
     {
         using var sim = Open("mbochs");
-        Assert.Equal(0, RegionInfo(sim, SimulatedVgpu.EdidRegionIndex, 32, out var info, out _));
+        Assert.Equal(0, RegionInfo(sim, SimEdidRegion.Index, 32, out var info, out _));
         Assert.Equal(48u, info.argsz);
         Assert.NotEqual(0u, info.flags & VFIO_REGION_INFO_FLAG_CAPS);
         Assert.Equal(0u, info.cap_offset);
@@ -85,7 +85,7 @@ public class RegionAndEdidTests
     public void RegionInfo_EdidWithRoom_HasGfxEdidTypeCapability()
     {
         using var sim = Open("gvt");
-        Assert.Equal(0, RegionInfo(sim, SimulatedVgpu.EdidRegionIndex, 48, out var info, out byte[] buffer));
+        Assert.Equal(0, RegionInfo(sim, SimEdidRegion.Index, 48, out var info, out byte[] buffer));
         Assert.Equal(48u, info.argsz);
         Assert.Equal(32u, info.cap_offset);
         var cap = MemoryMarshal.Read<vfio_region_info_cap_type>(buffer.AsSpan(32));
@@ -98,7 +98,7 @@ public class RegionAndEdidTests
     public void EdidHeader_IsReadableAtTheRegionOffset()
     {
         using var sim = Open("");
-        RegionInfo(sim, SimulatedVgpu.EdidRegionIndex, 48, out var region, out _);
+        RegionInfo(sim, SimEdidRegion.Index, 48, out var region, out _);
         byte[] header = new byte[24];
         Assert.Equal(0, sim.Read(header, (long)region.offset, out int n));
         Assert.Equal(24, n);
@@ -117,7 +117,7 @@ public class RegionAndEdidTests
         Assert.Equal(0, Query(sim, Primary, out var before));
         Assert.Equal((1024u, 768u), (before.width, before.height));
 
-        RegionInfo(sim, SimulatedVgpu.EdidRegionIndex, 48, out var region, out _);
+        RegionInfo(sim, SimEdidRegion.Index, 48, out var region, out _);
         long at = (long)region.offset;
         Assert.Equal(0, WriteU32(sim, at + 20, VFIO_DEVICE_GFX_LINK_STATE_DOWN));
         Assert.Equal(0, sim.Write(Edid1280x720(), at + 0x100, out int written));
@@ -135,7 +135,7 @@ public class RegionAndEdidTests
     public void Edid_BadWrites_AreRefused()
     {
         using var sim = Open("");
-        RegionInfo(sim, SimulatedVgpu.EdidRegionIndex, 48, out var region, out _);
+        RegionInfo(sim, SimEdidRegion.Index, 48, out var region, out _);
         long at = (long)region.offset;
         Assert.Equal(Errno.EINVAL, WriteU32(sim, at + 20, 7));        // link_state neither UP nor DOWN
         Assert.Equal(Errno.EINVAL, WriteU32(sim, at + 8, 0x10000));   // edid_size beyond edid_max_size
@@ -148,7 +148,7 @@ public class RegionAndEdidTests
     public void Edid_BlobWithoutATiming_LeavesTheModeAlone()
     {
         using var sim = Open("");
-        RegionInfo(sim, SimulatedVgpu.EdidRegionIndex, 48, out var region, out _);
+        RegionInfo(sim, SimEdidRegion.Index, 48, out var region, out _);
         long at = (long)region.offset;
         byte[] blob = Edid1280x720();
         blob[54] = 0;
@@ -165,7 +165,7 @@ public class RegionAndEdidTests
     public void Read_OutsideAnyRegion_IsEinval()
     {
         using var sim = Open("");
-        Assert.Equal(Errno.EINVAL, sim.Read(new byte[4], 1L << SimulatedVgpu.RegionShift, out _)); // region 1 is empty
+        Assert.Equal(Errno.EINVAL, sim.Read(new byte[4], 1L << SimRegionTable.RegionShift, out _)); // region 1 is empty
         RegionInfo(sim, VFIO_PCI_CONFIG_REGION_INDEX, 32, out var config, out _);
         Assert.Equal(Errno.EINVAL, sim.Read(new byte[8], (long)config.offset + 252, out _)); // crosses the end
     }

@@ -251,6 +251,7 @@ public class SimulatedVgpuTests
     [Theory]
     [InlineData("")]
     [InlineData("gvt,format=XR30")]
+    [InlineData("mbochs")]
     [InlineData("mdpy")]
     public void SteadyState_QueryingBothPlanesAllocatesNothing(string options)
     {

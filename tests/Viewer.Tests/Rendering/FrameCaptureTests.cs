@@ -3,6 +3,7 @@ using VgpuView.VfioPlanes.Capture;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Discovery;
 using VgpuView.VfioPlanes.Formats;
+using VgpuView.VfioPlanes.Opening;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.Viewer.Rendering;
 using VgpuView.Viewer.SafeHandles;
@@ -152,7 +153,7 @@ public sealed class FrameCaptureTests
             string json = WriteReplay(dir, frames: 24, distinctBuffers: true);
             using (var gpu = new GpuCompositor(TextWriter.Null))
             {
-                using VgpuDevice device = VgpuDevice.Open(DeviceSpec.Parse("sim:replay=" + json), new SysfsTree());
+                using VgpuDevice device = DeviceFactory.Open(DeviceSpec.Parse("sim:replay=" + json), new SysfsTree());
                 using var source = new FrameSource(device, cacheCapacity: 4);
                 var frame = new Frame();
                 for (int i = 0; i < 24; i++)
@@ -176,7 +177,7 @@ public sealed class FrameCaptureTests
     /// <summary>Runs six frames of <paramref name="spec"/>; each one shown is captured both ways and compared. Returns how many were.</summary>
     private static int CompareFrames(GpuCompositor gpu, string spec)
     {
-        using VgpuDevice device = VgpuDevice.Open(DeviceSpec.Parse(spec), new SysfsTree());
+        using VgpuDevice device = DeviceFactory.Open(DeviceSpec.Parse(spec), new SysfsTree());
         using var source = new FrameSource(device);
         var frame = new Frame();
         var cpu = new CpuCompositor();

@@ -1,6 +1,7 @@
 using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Capture;
 using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Opening;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.VfioPlanes.Simulation;
 using VgpuView.Viewer.Rendering;
@@ -144,7 +145,7 @@ public sealed class ImportLongRunTests
 
         // The guest page-flips: frame N is drawn into buffer N % 2, so from frame 2 on every
         // frame redraws (moved box, new frame number) a buffer imported two frames before.
-        using VgpuDevice device = VgpuDevice.Open(DeviceSpec.Parse("sim:320x240"), new VfioPlanes.Discovery.SysfsTree());
+        using VgpuDevice device = DeviceFactory.Open(DeviceSpec.Parse("sim:320x240"), new VfioPlanes.Discovery.SysfsTree());
         using var source = new FrameSource(device, Capacity);
         using var gpu = new GpuCompositor(TextWriter.Null);
         Requires.That(gpu.CanImport, $"dma-buf import on Mesa 25 ({gpu.Description})");

@@ -1,4 +1,5 @@
 using VgpuView.Tests.Shared;
+using VgpuView.VfioPlanes.Opening;
 using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Capture;
 using VgpuView.VfioPlanes.Devices;
@@ -30,8 +31,8 @@ public sealed class ScreenshotTests : IDisposable
     {
         RequireEgl();
         ImageMagick.Require();
-        using VgpuDevice unmappable = VgpuDevice.Open(DeviceSpec.Parse("sim:mbochs,320x200,cpu-map=off"), new SysfsTree());
-        using VgpuDevice mappable = VgpuDevice.Open(DeviceSpec.Parse("sim:mbochs,320x200"), new SysfsTree());
+        using VgpuDevice unmappable = DeviceFactory.Open(DeviceSpec.Parse("sim:mbochs,320x200,cpu-map=off"), new SysfsTree());
+        using VgpuDevice mappable = DeviceFactory.Open(DeviceSpec.Parse("sim:mbochs,320x200"), new SysfsTree());
         using var shown = new FrameSource(unmappable);
         using var drawn = new FrameSource(mappable);
         using var gpu = new GpuCompositor(TextWriter.Null);
@@ -69,7 +70,7 @@ public sealed class ScreenshotTests : IDisposable
     {
         RequireEgl();
         ImageMagick.Require();
-        using VgpuDevice device = VgpuDevice.Open(DeviceSpec.Parse("sim:320x200"), new SysfsTree());
+        using VgpuDevice device = DeviceFactory.Open(DeviceSpec.Parse("sim:320x200"), new SysfsTree());
         using var source = new FrameSource(device);
         using var gpu = new GpuCompositor(TextWriter.Null);
         var frame = new Frame();

@@ -1,5 +1,5 @@
+// Whether an opened device is still there: the sysfs entry that goes away with it, and how a spec names it.
 using VgpuView.VfioPlanes.Discovery;
-using VgpuView.VfioPlanes.Simulation;
 
 namespace VgpuView.VfioPlanes.Devices;
 
@@ -15,34 +15,10 @@ public sealed partial class VgpuDevice
     /// gets is that /sys/bus/mdev/devices/&lt;uuid&gt; is gone, so that is what is watched.
     /// An inherited fd (fd:N) names no sysfs entry and is not watched.
     /// </remarks>
-    public string? PresencePath { get; private init; }
+    public string? PresencePath { get; internal init; }
 
     /// <summary>Whether the device's sysfs entry is still there (always true when none is known).</summary>
     public bool IsPresent() => PresencePath is null || Directory.Exists(PresencePath);
-
-    /// <summary>
-    /// Opens the device <paramref name="spec"/> names: the simulated vGPU for `sim`, otherwise a
-    /// real VFIO device found through <paramref name="sysfs"/> and <paramref name="devRoot"/>.
-    /// </summary>
-    /// <exception cref="SimOptionsException">The simulated vGPU's options are wrong.</exception>
-    /// <exception cref="IOException">The device cannot be opened; the message says what to do.</exception>
-    /// <exception cref="InputException">A replay file the simulated vGPU plays is missing or malformed.</exception>
-    public static VgpuDevice Open(DeviceSpec spec, SysfsTree sysfs, string devRoot = "/dev") => OpenCancellable(spec, sysfs, devRoot, CancellationToken.None);
-
-    /// <summary>As <see cref="Open"/>; <paramref name="cancel"/> ends a wait while opening (a replay file that is a FIFO no program writes to).</summary>
-    /// <exception cref="SimOptionsException">As <see cref="Open"/>.</exception>
-    /// <exception cref="IOException">As <see cref="Open"/>.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> was signalled while waiting.</exception>
-    public static VgpuDevice OpenCancellable(DeviceSpec spec, SysfsTree sysfs, string devRoot, CancellationToken cancel)
-    {
-        if (spec.Kind == DeviceSpecKind.Sim)
-        {
-            return new VgpuDevice(SimulatedDevices.OpenCancellable(spec.Value, cancel), spec.ToString());
-        }
-
-        IVfioDevice raw = VfioDeviceOpener.Open(spec, sysfs, devRoot);
-        return new VgpuDevice(raw, spec.ToString()) { PresencePath = PresencePathOf(spec, sysfs) };
-    }
 
     /// <summary>
     /// The sysfs entry whose disappearance means the device was removed. For a cdev it is the

@@ -4,7 +4,7 @@ using VgpuView.VfioPlanes.Tests.Fakes;
 using Xunit;
 using static Interop.Vfio;
 
-namespace VgpuView.VfioPlanes.Tests.Planes;
+namespace VgpuView.VfioPlanes.Tests.Devices;
 
 public class VgpuDeviceTests
 {
