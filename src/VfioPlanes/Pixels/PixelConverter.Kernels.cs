@@ -20,6 +20,12 @@ public static partial class PixelConverter
         /// <summary>Converts <paramref name="src"/> into 8 * PixelsPer16 bytes at <paramref name="dst"/>.</summary>
         void Convert32(Vector256<byte> src, ref byte dst);
 
+        /// <summary>
+        /// As <see cref="Convert32"/>, but the pixels of the first 16 bytes go to <paramref name="first"/>
+        /// and those of the last 16 to <paramref name="second"/>: two rows of one Y tile column.
+        /// </summary>
+        void Convert32Split(Vector256<byte> src, ref byte first, ref byte second);
+
         /// <summary>Whether <see cref="Convert64"/> is a 512-bit conversion the walkers should prefer.</summary>
         bool Wide { get; }
 
@@ -65,6 +71,10 @@ public static partial class PixelConverter
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Convert32(Vector256<byte> src, ref byte dst) =>
             Avx2.Or(Avx2.Shuffle(src, _shuffle), _alpha).StoreUnsafe(ref dst);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Convert32Split(Vector256<byte> src, ref byte first, ref byte second) =>
+            StoreSplit(Avx2.Or(Avx2.Shuffle(src, _shuffle), _alpha), ref first, ref second);
     }
 
     /// <summary>
@@ -114,14 +124,20 @@ public static partial class PixelConverter
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Convert32(Vector256<byte> src, ref byte dst)
+        public void Convert32(Vector256<byte> src, ref byte dst) => Rgba(src).StoreUnsafe(ref dst);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Convert32Split(Vector256<byte> src, ref byte first, ref byte second) => StoreSplit(Rgba(src), ref first, ref second);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector256<byte> Rgba(Vector256<byte> src)
         {
             Vector256<uint> w = src.AsUInt32();
             Vector256<uint> r = Avx2.ShiftLeftLogical(Avx2.ShiftRightLogical(w, _rRight), _rLeft) & Vector256.Create(0xFFu);
             Vector256<uint> g = Avx2.ShiftLeftLogical(Avx2.ShiftRightLogical(w, _gRight), _gLeft) & Vector256.Create(0xFF00u);
             Vector256<uint> b = Avx2.ShiftLeftLogical(Avx2.ShiftRightLogical(w, _bRight), _bLeft) & Vector256.Create(0xFF0000u);
             Vector256<uint> a = (Avx2.ShiftRightLogical(w, _aShift) & Vector256.Create(3u)) * _alphaScale | _alphaOr;
-            (r | g | b | a).AsByte().StoreUnsafe(ref dst);
+            return (r | g | b | a).AsByte();
         }
     }
 
@@ -162,12 +178,15 @@ public static partial class PixelConverter
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Convert32(Vector256<byte> src, ref byte dst)
+        public void Convert32(Vector256<byte> src, ref byte dst) => Convert32Split(src, ref dst, ref Unsafe.Add(ref dst, 32));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Convert32Split(Vector256<byte> src, ref byte first, ref byte second)
         {
             Vector256<ushort> w = src.AsUInt16();
             Vector256<ushort> rg = Widen(w, _rDown, _rMask, _rUp, _rBack) | Avx2.ShiftLeftLogical(Widen(w, _gDown, _gMask, _gUp, _gBack), 8);
             Vector256<ushort> ba = Widen(w, _bDown, _bMask, _bUp, _bBack) | Vector256.Create((ushort)0xFF00);
-            StoreInterleaved(Avx2.UnpackLow(rg, ba).AsByte(), Avx2.UnpackHigh(rg, ba).AsByte(), ref dst);
+            StoreInterleaved(Avx2.UnpackLow(rg, ba).AsByte(), Avx2.UnpackHigh(rg, ba).AsByte(), ref first, ref second);
         }
     }
 
@@ -244,7 +263,10 @@ public static partial class PixelConverter
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Convert32(Vector256<byte> src, ref byte dst)
+        public void Convert32(Vector256<byte> src, ref byte dst) => Convert32Split(src, ref dst, ref Unsafe.Add(ref dst, 32));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Convert32Split(Vector256<byte> src, ref byte first, ref byte second)
         {
             // Y - 16 is folded into the constant: (X >> 8) - 16 = (X - 4096) >> 8, so with
             // t = 42 Y - 4640 (that is 42 C + 128 - 4096) R = Y + E + ((t + 153 E) >> 8), and so on.
@@ -261,18 +283,27 @@ public static partial class PixelConverter
             Vector256<byte> ba = Avx2.PackUnsignedSaturate(b, Vector256.Create((short)255));
             Vector256<byte> rb = Avx2.UnpackLow(rg, ba);
             Vector256<byte> ga = Avx2.UnpackHigh(rg, ba);
-            StoreInterleaved(Avx2.UnpackLow(rb, ga), Avx2.UnpackHigh(rb, ga), ref dst);
+            StoreInterleaved(Avx2.UnpackLow(rb, ga), Avx2.UnpackHigh(rb, ga), ref first, ref second);
         }
     }
 
     /// <summary>
     /// Stores sixteen RGBA pixels given per lane as pixels 0-3 and 8-11 (<paramref name="low"/>)
-    /// and 4-7 and 12-15 (<paramref name="high"/>), as the 256-bit unpack instructions leave them.
+    /// and 4-7 and 12-15 (<paramref name="high"/>), as the 256-bit unpack instructions leave them:
+    /// pixels 0-7 to <paramref name="first"/>, 8-15 to <paramref name="second"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreInterleaved(Vector256<byte> low, Vector256<byte> high, ref byte dst)
+    private static void StoreInterleaved(Vector256<byte> low, Vector256<byte> high, ref byte first, ref byte second)
     {
-        Avx2.Permute2x128(low, high, 0x20).StoreUnsafe(ref dst);
-        Avx2.Permute2x128(low, high, 0x31).StoreUnsafe(ref dst, 32);
+        Avx2.Permute2x128(low, high, 0x20).StoreUnsafe(ref first);
+        Avx2.Permute2x128(low, high, 0x31).StoreUnsafe(ref second);
+    }
+
+    /// <summary>Stores the low 128 bits at <paramref name="first"/>, the high at <paramref name="second"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreSplit(Vector256<byte> rgba, ref byte first, ref byte second)
+    {
+        rgba.GetLower().StoreUnsafe(ref first);
+        rgba.GetUpper().StoreUnsafe(ref second);
     }
 }

@@ -23,26 +23,12 @@ namespace VgpuView.VfioPlanes.Pixels;
 /// B = clamp((298 C + 516 D + 128) &gt;&gt; 8),
 /// where &gt;&gt; is an arithmetic (flooring) shift and clamp limits to 0..255. Both pixels of a
 /// pair share its Cb and Cr; with an odd width the last pixel is Y0 of a whole pair in memory.</para>
-/// <para>Tiling: I915_FORMAT_MOD_X_TILED is 4 KiB tiles of 512 bytes by 8 rows, each row of the
-/// tile contiguous, tiles row-major across the stride. I915_FORMAT_MOD_Y_TILED is 4 KiB tiles of
-/// 128 bytes by 32 rows made of 16-byte-wide columns: byte (x, y) of a tile is at
-/// (x / 16) * 512 + y * 16 + x % 16. The plane need not fill its last tiles; the source must
+/// <para>Tiling: LINEAR, I915_FORMAT_MOD_X_TILED and I915_FORMAT_MOD_Y_TILED, as
+/// <see cref="TileLayout"/> describes them. The plane need not fill its last tiles; the source must
 /// still hold whole rows of tiles.</para>
 /// </remarks>
 public static partial class PixelConverter
 {
-    /// <summary>I915 X tile: bytes per tile row, rows per tile.</summary>
-    internal const int XTileWidth = 512;
-    internal const int XTileRows = 8;
-
-    /// <summary>I915 Y tile: bytes per tile row, rows per tile, bytes per column (OWord).</summary>
-    internal const int YTileWidth = 128;
-    internal const int YTileRows = 32;
-    internal const int YColumnWidth = 16;
-
-    /// <summary>Both Intel tiles are one 4 KiB page.</summary>
-    internal const int TileBytes = 4096;
-
     /// <summary>The largest width or height a plane may have (see DESIGN.md, bad input).</summary>
     public const int MaxDimension = 16384;
 
@@ -61,7 +47,7 @@ public static partial class PixelConverter
     /// <exception cref="ArgumentException">The layout itself is invalid (format, modifier, size or stride).</exception>
     public static long RequiredSourceBytes(in PlaneLayout layout)
     {
-        ValidateLayout(layout, out _, out long needed);
+        ValidateLayout(layout, out _, out _, out long needed);
         return needed;
     }
 
@@ -73,7 +59,7 @@ public static partial class PixelConverter
     /// <param name="wide">Whether 512-bit steps may be taken where the CPU and the kernel have them; tests turn them off to cover the 256-bit steps too.</param>
     internal static void Convert(ReadOnlySpan<byte> src, in PlaneLayout layout, Span<byte> dst, int dstStride, bool keepAlpha, bool vectorise, bool wide = true)
     {
-        FormatInfo format = ValidateLayout(layout, out long rowBytes, out long needed);
+        FormatInfo format = ValidateLayout(layout, out TileLayout tiles, out long rowBytes, out long needed);
         if (src.Length < needed)
         {
             throw new ArgumentException(
@@ -97,25 +83,21 @@ public static partial class PixelConverter
         var plan = new RowPlan(format, keepAlpha, vectorise, wide);
         if (HasKernel(plan))
         {
-            ConvertVector(src, layout, (int)rowBytes, dst, dstStride, plan);
+            ConvertVector(src, layout, tiles, (int)rowBytes, dst, dstStride, plan);
             return;
         }
 
-        switch (layout.Modifier)
+        if (tiles.IsLinear)
         {
-            case DrmModifier.Linear:
-                ConvertLinear(src, layout, (int)rowBytes, dst, dstStride, plan);
-                break;
-            case DrmModifier.I915XTiled:
-                ConvertTiled(src, layout, (int)rowBytes, dst, dstStride, plan, XTileWidth);
-                break;
-            default:
-                ConvertTiled(src, layout, (int)rowBytes, dst, dstStride, plan, YColumnWidth);
-                break;
+            ConvertLinear(src, layout, (int)rowBytes, dst, dstStride, plan);
+        }
+        else
+        {
+            ConvertTiled(src, layout, tiles, (int)rowBytes, dst, dstStride, plan);
         }
     }
 
-    private static FormatInfo ValidateLayout(in PlaneLayout layout, out long rowBytes, out long needed)
+    private static FormatInfo ValidateLayout(in PlaneLayout layout, out TileLayout tiles, out long rowBytes, out long needed)
     {
         if (!FormatTable.TryGet(layout.Fourcc, out FormatInfo format))
         {
@@ -123,15 +105,12 @@ public static partial class PixelConverter
                 $"unsupported format '{DrmFourcc.ToText(layout.Fourcc)}' (0x{layout.Fourcc:x8})", "layout.Fourcc");
         }
 
-        int tileRows = layout.Modifier switch
+        if (!TileLayout.TryGet(layout.Modifier, format.BytesPerPixel, out tiles) || !tiles.CpuDetiles)
         {
-            DrmModifier.Linear => 1,
-            DrmModifier.I915XTiled => XTileRows,
-            DrmModifier.I915YTiled => YTileRows,
-            _ => throw new ArgumentException(
+            throw new ArgumentException(
                 $"unsupported modifier {DrmModifier.ToText(layout.Modifier)} ({DrmModifier.ToHex(layout.Modifier)}): " +
-                "only LINEAR, I915_X_TILED and I915_Y_TILED are undone on the CPU", "layout.Modifier"),
-        };
+                "only LINEAR, I915_X_TILED and I915_Y_TILED are undone on the CPU", "layout.Modifier");
+        }
 
         if (layout.Width is <= 0 or > MaxDimension)
         {
@@ -151,21 +130,12 @@ public static partial class PixelConverter
                 "layout.Stride");
         }
 
-        int tileWidth = layout.Modifier switch
+        if (tiles.StrideProblem(layout.Stride) is string problem)
         {
-            DrmModifier.I915XTiled => XTileWidth,
-            DrmModifier.I915YTiled => YTileWidth,
-            _ => 1,
-        };
-        if (layout.Stride % tileWidth != 0)
-        {
-            throw new ArgumentException(
-                $"stride {layout.Stride} is not a multiple of the {tileWidth}-byte tile width of {DrmModifier.ToText(layout.Modifier)}",
-                "layout.Stride");
+            throw new ArgumentException(problem, "layout.Stride");
         }
 
-        long rows = (layout.Height + tileRows - 1L) / tileRows * tileRows;
-        needed = tileRows == 1 ? ((long)layout.Stride * (layout.Height - 1)) + rowBytes : layout.Stride * rows;
+        needed = tiles.RequiredBytes(layout.Stride, layout.Height, rowBytes);
         return format;
     }
 
@@ -195,8 +165,9 @@ public static partial class PixelConverter
     /// X tile row, or one 16-byte Y column). When a run holds whole pixels it is converted in
     /// place; otherwise (24-bit formats) the row is first gathered into a linear scratch row.
     /// </summary>
-    private static void ConvertTiled(ReadOnlySpan<byte> src, in PlaneLayout layout, int rowBytes, Span<byte> dst, int dstStride, in RowPlan plan, int runBytes)
+    private static void ConvertTiled(ReadOnlySpan<byte> src, in PlaneLayout layout, in TileLayout tiles, int rowBytes, Span<byte> dst, int dstStride, in RowPlan plan)
     {
+        int runBytes = tiles.ColumnBytes;
         int group = plan.Format.GroupBytes;
         int pixelsPerGroup = plan.Format.Layout == FormatLayout.Yuv422 ? 2 : 1;
         if (runBytes % group == 0)
@@ -209,7 +180,7 @@ public static partial class PixelConverter
                 for (int xb = 0; xb < rowBytes; xb += runBytes)
                 {
                     int n = Math.Min(runPixels, layout.Width - x);
-                    int offset = TiledOffset(layout.Modifier, layout.Stride, xb, y);
+                    int offset = (int)tiles.ByteOffset(layout.Stride, xb, y);
                     ConvertRun(src.Slice(offset, (int)plan.Format.RowBytes(n)), dstRow.Slice(x * 4, n * 4), n, plan);
                     x += n;
                 }
@@ -227,7 +198,7 @@ public static partial class PixelConverter
                 for (int xb = 0; xb < rowBytes; xb += runBytes)
                 {
                     int n = Math.Min(runBytes, rowBytes - xb);
-                    src.Slice(TiledOffset(layout.Modifier, layout.Stride, xb, y), n).CopyTo(row.Slice(xb));
+                    src.Slice((int)tiles.ByteOffset(layout.Stride, xb, y), n).CopyTo(row.Slice(xb));
                 }
 
                 ConvertRun(row, dst.Slice(y * dstStride, layout.Width * 4), layout.Width, plan);
@@ -237,18 +208,5 @@ public static partial class PixelConverter
         {
             ArrayPool<byte>.Shared.Return(scratch);
         }
-    }
-
-    /// <summary>Where byte <paramref name="xb"/> of row <paramref name="y"/> lies in a tiled buffer.</summary>
-    internal static int TiledOffset(ulong modifier, int stride, int xb, int y)
-    {
-        if (modifier == DrmModifier.I915XTiled)
-        {
-            return ((y / XTileRows) * stride * XTileRows) + ((xb / XTileWidth) * TileBytes) +
-                   ((y % XTileRows) * XTileWidth) + (xb % XTileWidth);
-        }
-
-        return ((y / YTileRows) * stride * YTileRows) + ((xb / YTileWidth) * TileBytes) +
-               ((xb % YTileWidth / YColumnWidth) * YColumnWidth * YTileRows) + ((y % YTileRows) * YColumnWidth) + (xb % YColumnWidth);
     }
 }

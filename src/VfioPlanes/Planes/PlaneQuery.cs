@@ -191,7 +191,7 @@ public sealed class PlaneQuery
             return $"drm_format 0x{p.Fourcc:x8} ('{DrmFourcc.ToText(p.Fourcc)}') is not a format this viewer knows";
         }
 
-        if (p.Modifier is not (DrmModifier.Linear or DrmModifier.I915XTiled or DrmModifier.I915YTiled or DrmModifier.I915YfTiled))
+        if (!TileLayout.TryGet(p.Modifier, format.BytesPerPixel, out TileLayout tiles))
         {
             return $"drm_format_mod {DrmModifier.ToHex(p.Modifier)} is not a known modifier (expected LINEAR or I915 X/Y/Yf tiled)";
         }
@@ -218,24 +218,17 @@ public sealed class PlaneQuery
             return $"stride {p.Stride} is below {format.DescribeRow((int)p.Width)}";
         }
 
-        // Intel tiles: X is 512 bytes by 8 rows, Y and Yf 128 bytes by 32 rows (4 KiB each); a
-        // tiled plane's rows are whole tiles wide and its buffer holds whole rows of tiles.
-        (uint tileBytes, uint tileRows) = p.Modifier switch
+        // A tiled plane's rows are whole tiles wide and its buffer holds whole rows of tiles.
+        if (!tiles.IsLinear && (p.Stride < rowBytes || p.Stride % tiles.WidthBytes != 0))
         {
-            DrmModifier.I915XTiled => (512u, 8u),
-            DrmModifier.I915YTiled or DrmModifier.I915YfTiled => (128u, 32u),
-            _ => (1u, 1u),
-        };
-        if (tileBytes > 1 && (p.Stride < rowBytes || p.Stride % tileBytes != 0))
-        {
-            return $"stride {p.Stride} of a {DrmModifier.ToText(p.Modifier)} plane is not a whole number of {tileBytes}-byte tiles covering {format.DescribeRow((int)p.Width)}";
+            return $"stride {p.Stride} of a {DrmModifier.ToText(p.Modifier)} plane is not a whole number of {tiles.WidthBytes}-byte tiles covering {format.DescribeRow((int)p.Width)}";
         }
 
-        ulong rows = (p.Height + tileRows - 1) / tileRows * tileRows;
-        ulong needed = (ulong)p.Stride * rows;
-        if (p.Size < needed)
+        long rows = tiles.PaddedRows(p.Height);
+        long needed = (long)p.Stride * rows;
+        if (p.Size < (ulong)needed)
         {
-            return tileRows == 1
+            return tiles.IsLinear
                 ? $"size {p.Size} is below stride {p.Stride} × height {p.Height} = {needed}"
                 : $"size {p.Size} is below stride {p.Stride} × {rows} rows (height {p.Height} rounded up to whole tiles) = {needed}";
         }

@@ -5,7 +5,8 @@ namespace VgpuView.VfioPlanes.Simulation;
 /// <summary>
 /// Writes RGBA pixels (bytes R, G, B, A) in a device format and tiling, as a guest driver lays out
 /// its framebuffer. Deliberately plain scalar code, one pixel and one byte at a time: it is the
-/// independent counterpart of the capture decoder, and tests compare the two.
+/// independent counterpart of the capture decoder, and tests compare the two. Each byte's place
+/// comes from <see cref="TileLayout.ByteOffset"/>, which its own tests hold to the i915 tilings.
 /// </summary>
 /// <remarks>
 /// Byte orders follow drm_fourcc.h, where every format is a little-endian word: XRGB8888 is
@@ -35,59 +36,28 @@ internal static class PixelEncoder
     internal static int BytesPerPixel(uint fourcc) =>
         FormatTable.TryGet(fourcc, out FormatInfo info) ? info.BytesPerPixel : throw new ArgumentException($"unknown format {DrmFourcc.ToText(fourcc)}", nameof(fourcc));
 
+    /// <summary>The tiling of <paramref name="modifier"/>: linear, X or Y (the simulated vGPU draws no Yf).</summary>
+    internal static TileLayout Tiles(ulong modifier) =>
+        modifier != DrmModifier.I915YfTiled && TileLayout.TryGet(modifier, 4, out TileLayout tiles)
+            ? tiles
+            : throw new ArgumentException($"modifier {DrmModifier.ToText(modifier)} is not drawn by the simulated vGPU", nameof(modifier));
+
     /// <summary>Tile size in bytes and rows: linear is one row of any width (1, 1).</summary>
-    internal static (int WidthBytes, int Rows) TileOf(ulong modifier) => modifier switch
+    internal static (int WidthBytes, int Rows) TileOf(ulong modifier)
     {
-        DrmModifier.Linear => (1, 1),
-        DrmModifier.I915XTiled => (512, 8),
-        DrmModifier.I915YTiled => (128, 32),
-        _ => throw new ArgumentException($"modifier {DrmModifier.ToText(modifier)} is not drawn by the simulated vGPU", nameof(modifier)),
-    };
+        TileLayout tiles = Tiles(modifier);
+        return (tiles.WidthBytes, tiles.Rows);
+    }
 
     /// <summary>The smallest stride for <paramref name="width"/> pixels: a whole number of tiles wide.</summary>
-    internal static int StrideFor(uint fourcc, ulong modifier, int width)
-    {
-        int bytes = width * BytesPerPixel(fourcc);
-        int tileWidth = TileOf(modifier).WidthBytes;
-        return (bytes + tileWidth - 1) / tileWidth * tileWidth;
-    }
+    internal static int StrideFor(uint fourcc, ulong modifier, int width) =>
+        (int)Tiles(modifier).StrideFor((long)width * BytesPerPixel(fourcc));
 
     /// <summary>The plane size: stride times the height rounded up to whole tile rows.</summary>
-    internal static long SizeFor(ulong modifier, int stride, int height)
-    {
-        int rows = TileOf(modifier).Rows;
-        return (long)stride * ((height + rows - 1) / rows * rows);
-    }
+    internal static long SizeFor(ulong modifier, int stride, int height) => stride * Tiles(modifier).PaddedRows(height);
 
-    /// <summary>
-    /// Where byte <paramref name="xByte"/> of row <paramref name="y"/> lives in the buffer.
-    /// X-tiled (i915): 4 KiB tiles of 512 bytes by 8 rows, stored row by row inside, tiles in
-    /// row-major order across the stride. Y-tiled: 4 KiB tiles of 128 bytes by 32 rows, made of
-    /// 16-byte columns each stored top to bottom (32 rows x 16 bytes = 512 bytes per column).
-    /// </summary>
-    internal static long ByteOffset(ulong modifier, int stride, int xByte, int y)
-    {
-        switch (modifier)
-        {
-            case DrmModifier.Linear:
-                return (long)y * stride + xByte;
-            case DrmModifier.I915XTiled:
-            {
-                long tile = (long)(y / 8) * (stride / 512) + xByte / 512;
-                return tile * 4096 + (y % 8) * 512 + xByte % 512;
-            }
-
-            case DrmModifier.I915YTiled:
-            {
-                long tile = (long)(y / 32) * (stride / 128) + xByte / 128;
-                int column = xByte % 128 / 16;
-                return tile * 4096 + column * 512 + (y % 32) * 16 + xByte % 16;
-            }
-
-            default:
-                throw new ArgumentException($"modifier {DrmModifier.ToText(modifier)} is not drawn by the simulated vGPU", nameof(modifier));
-        }
-    }
+    /// <summary>Where byte <paramref name="xByte"/> of row <paramref name="y"/> lives in the buffer (see <see cref="TileLayout.ByteOffset"/>).</summary>
+    internal static long ByteOffset(ulong modifier, int stride, int xByte, int y) => Tiles(modifier).ByteOffset(stride, xByte, y);
 
     /// <summary>
     /// Encodes the rectangle [x0, x1) x [y0, y1) of <paramref name="rgba"/> (width
@@ -99,6 +69,7 @@ internal static class PixelEncoder
         Span<byte> dest, uint fourcc, ulong modifier, int stride)
     {
         int bpp = BytesPerPixel(fourcc);
+        TileLayout tiles = Tiles(modifier);
         Span<byte> pixel = stackalloc byte[4];
         if (IsPacked422(fourcc))
         {
@@ -112,7 +83,7 @@ internal static class PixelEncoder
                     Encode422(fourcc, rgba.Slice(s, 8), pixel);
                     for (int i = 0; i < 4; i++)
                     {
-                        dest[(int)ByteOffset(modifier, stride, x * 2 + i, y)] = pixel[i];
+                        dest[(int)tiles.ByteOffset(stride, (x * 2) + i, y)] = pixel[i];
                     }
                 }
             }
@@ -128,7 +99,7 @@ internal static class PixelEncoder
                 EncodePixel(fourcc, rgba[s], rgba[s + 1], rgba[s + 2], rgba[s + 3], pixel);
                 for (int i = 0; i < bpp; i++)
                 {
-                    dest[(int)ByteOffset(modifier, stride, x * bpp + i, y)] = pixel[i];
+                    dest[(int)tiles.ByteOffset(stride, (x * bpp) + i, y)] = pixel[i];
                 }
             }
         }
