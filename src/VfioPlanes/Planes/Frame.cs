@@ -120,6 +120,16 @@ public sealed class Frame
 
     public PlaneState Cursor { get; } = new(PlaneType.Cursor);
 
+    /// <summary>
+    /// The one rule for whether a screen made of this frame shows the cursor: the cursor plane has
+    /// a buffer and the device's newest answer about it was not refused. A transient failure keeps
+    /// the last good cursor, as it keeps the last good primary: the guest did not hide its cursor,
+    /// the query failed for a moment. A cursor the checks refuse is left out rather than drawn from
+    /// the last good answer, whose shape and place the guest has since changed. The CPU compositor,
+    /// the GPU compositor and `serve` all ask this.
+    /// </summary>
+    public bool DrawsCursor => Cursor.IsShown && Cursor.Status is PlaneStatus.Enabled or PlaneStatus.Transient;
+
     /// <summary>Whether either plane has an event.</summary>
     public bool HasEvents => Primary.Events != PlaneEvents.None || Cursor.Events != PlaneEvents.None;
 

@@ -123,7 +123,7 @@ internal sealed partial class FrameLoop : IDisposable
         bool cursorShape = false, cursorMoved = false;
         if (_haveRaw)
         {
-            ReadCursor(_frame.Cursor, out cursorShape, out cursorMoved);
+            ReadCursor(_frame, out cursorShape, out cursorMoved);
         }
 
         if (primaryChanged || cursorShape || cursorMoved)
@@ -209,16 +209,13 @@ internal sealed partial class FrameLoop : IDisposable
         return true;
     }
 
-    private void ReadCursor(PlaneState cursor, out bool shape, out bool moved)
+    // The cursor goes to clients as its own picture and position, shown by the rule every
+    // compositor follows (Frame.DrawsCursor).
+    private void ReadCursor(Frame frame, out bool shape, out bool moved)
     {
         shape = moved = false;
-        bool shown = cursor.Status == PlaneStatus.Enabled && cursor.IsShown && cursor.Info.Width > 0 && cursor.Info.Height > 0;
-        if (cursor.Status is PlaneStatus.Transient or PlaneStatus.Invalid)
-        {
-            return;
-        }
-
-        if (!shown)
+        PlaneState cursor = frame.Cursor;
+        if (!frame.DrawsCursor)
         {
             shape = _cursorShown;
             _cursorShown = false;
@@ -242,7 +239,7 @@ internal sealed partial class FrameLoop : IDisposable
 
                 bytes.CopyTo(_cursorRaw);
                 _cursorPixels = EnsureArray(_cursorPixels, (int)info.Width * (int)info.Height * 4);
-                PixelConverter.ToRgba(bytes, PlaneLayout.FromPlane(info), _cursorPixels, (int)info.Width * 4, keepAlpha: true);
+                CpuCompositor.CursorToRgba(info, bytes, _cursorPixels);
                 shape = true;
             }
         }
