@@ -90,7 +90,7 @@ public sealed class PlaneState
             return Region.BeginCpuRead(Info.Size);
         }
 
-        throw new InvalidOperationException($"the {PlaneQuery.PlaneName(Plane)} plane shows nothing");
+        throw new InvalidOperationException($"the {Plane.Name()} plane shows nothing");
     }
 
     internal void CopyFrom(PlaneState other)

@@ -82,7 +82,7 @@ internal sealed partial class ReplayFile
                 ReplayPlane plane = Plane(element, p);
                 if (plane.Plane == PlaneType.Primary ? primary is not null : cursor is not null)
                 {
-                    throw Error(p + ".plane", $"a second {(plane.Plane == PlaneType.Primary ? "primary" : "cursor")} plane in one frame");
+                    throw Error(p + ".plane", $"a second {plane.Plane.Name()} plane in one frame");
                 }
 
                 if (plane.Plane == PlaneType.Primary)
@@ -122,12 +122,10 @@ internal sealed partial class ReplayFile
             }
 
             string kind = RequiredString(e, p, "plane");
-            PlaneType plane = kind switch
+            if (!PlaneNames.TryParse(kind, out PlaneType plane))
             {
-                "primary" => PlaneType.Primary,
-                "cursor" => PlaneType.Cursor,
-                _ => throw Error(p + ".plane", $"'{PrintableText.Of(kind)}' is not a plane; expected \"primary\" or \"cursor\""),
-            };
+                throw Error(p + ".plane", $"'{PrintableText.Of(kind)}' is not a plane; expected \"{PlaneType.Primary.Name()}\" or \"{PlaneType.Cursor.Name()}\"");
+            }
 
             string formatText = RequiredString(e, p, "format");
             if (!DrmFourcc.TryParse(formatText, out uint fourcc) || !FormatTable.TryGet(fourcc, out FormatInfo format))

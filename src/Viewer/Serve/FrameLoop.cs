@@ -161,7 +161,7 @@ internal sealed partial class FrameLoop : IDisposable
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
         {
-            string message = $"{Name}: primary plane {info.FormatName} {info.Width}x{info.Height}: {e.Message}";
+            string message = $"{Name}: {info.Plane.Name()} plane {info.FormatName} {info.Width}x{info.Height}: {e.Message}";
             if (message != _reportedProblem)
             {
                 _reportedProblem = message;
@@ -245,7 +245,7 @@ internal sealed partial class FrameLoop : IDisposable
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
         {
-            string message = $"{Name}: cursor plane: {e.Message}";
+            string message = $"{Name}: {cursor.Plane.Name()} plane: {e.Message}";
             if (message != _reportedProblem)
             {
                 _reportedProblem = message;
