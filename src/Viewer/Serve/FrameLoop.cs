@@ -1,7 +1,6 @@
 // The one frame loop of `serve`: queries the device, finds what changed, publishes pictures.
 using VgpuView.VfioPlanes.Capture;
 using VgpuView.VfioPlanes.Devices;
-using VgpuView.VfioPlanes.Pixels;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.VfioPlanes.Rfb;
 
