@@ -125,8 +125,8 @@ public sealed class Frame
     /// a buffer and the device's newest answer about it was not refused. A transient failure keeps
     /// the last good cursor, as it keeps the last good primary: the guest did not hide its cursor,
     /// the query failed for a moment. A cursor the checks refuse is left out rather than drawn from
-    /// the last good answer, whose shape and place the guest has since changed. The CPU compositor,
-    /// the GPU compositor and `serve` all ask this.
+    /// the last good answer, whose shape and place the guest has since changed. Every compositor,
+    /// on the CPU or the GPU, asks this, so their pictures agree on the cursor.
     /// </summary>
     public bool DrawsCursor => Cursor.IsShown && Cursor.Status is PlaneStatus.Enabled or PlaneStatus.Transient;
 
