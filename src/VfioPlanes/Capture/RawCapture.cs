@@ -90,7 +90,7 @@ public sealed class RawCapture
     private static void WritePlane(Utf8JsonWriter json, in PlaneInfo p, string file)
     {
         json.WriteStartObject();
-        json.WriteString("plane", p.Plane == PlaneType.Cursor ? "cursor" : "primary");
+        json.WriteString("plane", p.Plane.Name());
         json.WriteString("file", file);
         PlaneJson.WriteLayout(json, p);
         json.WriteEndObject();

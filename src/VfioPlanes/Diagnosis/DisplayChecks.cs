@@ -72,7 +72,7 @@ public static class DisplayChecks
         {
             yield return mayFetchDmaBuf
                 ? CpuMap(device, spec, primary.Info)
-                : new DoctorCheck("display.dmabuf", CheckStatus.Info, $"the dma-buf of plane {primary.Info.Id}",
+                : new DoctorCheck("display.dmabuf", CheckStatus.Info, $"the {PlaneType.Primary.Name()} plane's dma-buf id {primary.Info.Id}",
                     "not fetched through an inherited fd, whose parent may hold the same buffer");
         }
     }

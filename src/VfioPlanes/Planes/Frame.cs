@@ -90,7 +90,7 @@ public sealed class PlaneState
             return Region.BeginCpuRead(Info.Size);
         }
 
-        throw new InvalidOperationException($"the {PlaneQuery.PlaneName(Plane)} plane shows nothing");
+        throw new InvalidOperationException($"the {Plane.Name()} plane shows nothing");
     }
 
     internal void CopyFrom(PlaneState other)
@@ -119,6 +119,16 @@ public sealed class Frame
     public PlaneState Primary { get; } = new(PlaneType.Primary);
 
     public PlaneState Cursor { get; } = new(PlaneType.Cursor);
+
+    /// <summary>
+    /// The one rule for whether a screen made of this frame shows the cursor: the cursor plane has
+    /// a buffer and the device's newest answer about it was not refused. A transient failure keeps
+    /// the last good cursor, as it keeps the last good primary: the guest did not hide its cursor,
+    /// the query failed for a moment. A cursor the checks refuse is left out rather than drawn from
+    /// the last good answer, whose shape and place the guest has since changed. Every compositor,
+    /// on the CPU or the GPU, asks this, so their pictures agree on the cursor.
+    /// </summary>
+    public bool DrawsCursor => Cursor.IsShown && Cursor.Status is PlaneStatus.Enabled or PlaneStatus.Transient;
 
     /// <summary>Whether either plane has an event.</summary>
     public bool HasEvents => Primary.Events != PlaneEvents.None || Cursor.Events != PlaneEvents.None;

@@ -155,7 +155,7 @@ public sealed class FrameSource : IDisposable
                 // The errno mapper turns EACCES into UnauthorizedAccessException and keeps the
                 // VfioException (and its errno) inside.
                 int errno = (e as VfioException ?? e.InnerException as VfioException)?.Errno ?? 0;
-                return FetchFailed(state, errno, $"{Device.Name}: {PlaneQuery.PlaneName(state.Plane)} plane: {e.Message}");
+                return FetchFailed(state, errno, $"{Device.Name}: {state.Plane.Name()} plane: {e.Message}");
             }
         }
 
@@ -195,7 +195,7 @@ public sealed class FrameSource : IDisposable
         {
             message = state.Status is PlaneStatus.Invalid or PlaneStatus.Gone && state.Errno == errno && state.FetchFailed
                 ? state.Message
-                : $"{Device.Name}: {PlaneQuery.PlaneName(state.Plane)} plane: VFIO_DEVICE_GET_GFX_DMABUF failed: " +
+                : $"{Device.Name}: {state.Plane.Name()} plane: VFIO_DEVICE_GET_GFX_DMABUF failed: " +
                   $"{System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({Errno.Name(errno)})";
         }
 

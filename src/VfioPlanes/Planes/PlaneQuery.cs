@@ -168,14 +168,12 @@ public sealed class PlaneQuery
         string? problem = Validate(info);
         if (problem is not null)
         {
-            last = new Problem(info, 0, $"{_device.Name}: {PlaneName(plane)} plane: {problem}");
+            last = new Problem(info, 0, $"{_device.Name}: {plane.Name()} plane: {problem}");
             return new PlaneQueryResult(PlaneStatus.Invalid, default, 0, last.Message);
         }
 
         return new PlaneQueryResult(PlaneStatus.Enabled, info, 0, null);
     }
-
-    internal static string PlaneName(PlaneType plane) => plane == PlaneType.Cursor ? "cursor" : "primary";
 
     // What is wrong with an enabled plane's answer, or null. Allocates only when something is wrong.
     internal static string? Validate(in PlaneInfo p)
@@ -300,7 +298,7 @@ public sealed class PlaneQuery
         if (last.Message is null || last.Errno != errno)
         {
             last = new Problem(default, errno,
-                $"{_device.Name}: {PlaneName(plane)} plane: VFIO_DEVICE_QUERY_GFX_PLANE failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({Errno.Name(errno)})");
+                $"{_device.Name}: {plane.Name()} plane: VFIO_DEVICE_QUERY_GFX_PLANE failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({Errno.Name(errno)})");
         }
 
         return new PlaneQueryResult(status, default, errno, last.Message);

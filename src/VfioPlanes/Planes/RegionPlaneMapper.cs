@@ -77,7 +77,7 @@ public sealed class RegionPlaneMapper : IDisposable
             return mapping;
         }
 
-        string plane = PlaneQuery.PlaneName(info.Plane);
+        string plane = info.Plane.Name();
         RegionInfo? region = _device.TryGetRegionInfo(info.Id);
         if (region is null)
         {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.IO;
+using VgpuView.VfioPlanes.Planes;
 using static Interop.Vfio;
 
 namespace VgpuView.VfioPlanes.Simulation;
@@ -82,7 +83,7 @@ internal sealed partial class ReplayFile
                 ReplayPlane plane = Plane(element, p);
                 if (plane.DrmPlaneType == DRM_PLANE_TYPE_PRIMARY ? primary is not null : cursor is not null)
                 {
-                    throw Error(p + ".plane", $"a second {(plane.DrmPlaneType == DRM_PLANE_TYPE_PRIMARY ? "primary" : "cursor")} plane in one frame");
+                    throw Error(p + ".plane", $"a second {((PlaneType)plane.DrmPlaneType).Name()} plane in one frame");
                 }
 
                 if (plane.DrmPlaneType == DRM_PLANE_TYPE_PRIMARY)
@@ -122,12 +123,13 @@ internal sealed partial class ReplayFile
             }
 
             string kind = RequiredString(e, p, "plane");
-            uint plane = kind switch
+            if (!PlaneNames.TryParse(kind, out PlaneType planeType))
             {
-                "primary" => DRM_PLANE_TYPE_PRIMARY,
-                "cursor" => DRM_PLANE_TYPE_CURSOR,
-                _ => throw Error(p + ".plane", $"'{PrintableText.Of(kind)}' is not a plane; expected \"primary\" or \"cursor\""),
-            };
+                throw Error(p + ".plane", $"'{PrintableText.Of(kind)}' is not a plane; expected \"{PlaneType.Primary.Name()}\" or \"{PlaneType.Cursor.Name()}\"");
+            }
+
+            // PlaneType's values are the uapi's DRM_PLANE_TYPE_*.
+            uint plane = (uint)planeType;
 
             string formatText = RequiredString(e, p, "format");
             if (!DrmFourcc.TryParse(formatText, out uint fourcc) || !FormatTable.TryGet(fourcc, out FormatInfo format))

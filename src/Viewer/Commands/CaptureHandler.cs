@@ -211,44 +211,18 @@ internal sealed class CaptureHandler(CommandContext context)
         }
     }
 
+    // One CPU read of each plane: the picture and the --raw copy are the same frame.
     private void ComposeOnCpu(VgpuDevice device, Frame frame, CaptureOptions options)
-    {
-        ComposePlaneOnCpu(device, frame.Primary, isCursor: false, options);
-        PlaneState cursor = frame.Cursor;
-        if (!options.NoCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
-        {
-            ComposePlaneOnCpu(device, cursor, isCursor: true, options);
-        }
-    }
-
-    /// <summary>Draws one plane from a CPU read; --raw copies the bytes in the same read, so PNG and raw are one frame.</summary>
-    private void ComposePlaneOnCpu(VgpuDevice device, PlaneState plane, bool isCursor, CaptureOptions options)
     {
         try
         {
-            using PlaneMemory memory = plane.BeginCpuRead();
-            if (isCursor)
-            {
-                _compositor.DrawCursor(plane.Info, memory.Bytes);
-                if (options.Raw)
-                {
-                    _raw.KeepCursor(plane.Info, memory.Bytes);
-                }
-            }
-            else
-            {
-                _compositor.DrawPrimary(plane.Info, memory.Bytes, options.KeepAlpha);
-                if (options.Raw)
-                {
-                    _raw.KeepPrimary(plane.Info, memory.Bytes);
-                }
-            }
+            _compositor.Compose(frame, withCursor: !options.NoCursor, options.KeepAlpha, options.Raw ? _raw : null);
         }
-        catch (ArgumentException e)
+        catch (PlaneConversionException e)
         {
-            throw PlaneFault(device, plane, e);
+            throw PlaneFault(device, e.Plane, e.InnerException!);
         }
-        catch (VfioException e) when (e.Operation == "mmap" && plane.DmaBuf is not null)
+        catch (VfioException e) when (e.Operation == "mmap")
         {
             throw Unmappable(e, CpuAdvice(options));
         }
@@ -266,43 +240,40 @@ internal sealed class CaptureHandler(CommandContext context)
     // the CPU cannot map fails the capture without leaving a PNG and no raw file.
     private void KeepRaw(VgpuDevice device, Frame frame, CaptureOptions options)
     {
-        PlaneState primary = frame.Primary;
+        KeepRaw(device, frame.Primary);
+        if (!options.NoCursor && frame.DrawsCursor)
+        {
+            KeepRaw(device, frame.Cursor);
+        }
+    }
+
+    private void KeepRaw(VgpuDevice device, PlaneState plane)
+    {
         try
         {
-            using PlaneMemory memory = primary.BeginCpuRead();
-            _raw.KeepPrimary(primary.Info, memory.Bytes);
+            using PlaneMemory memory = plane.BeginCpuRead();
+            if (plane.Plane == PlaneType.Cursor)
+            {
+                _raw.KeepCursor(plane.Info, memory.Bytes);
+            }
+            else
+            {
+                _raw.KeepPrimary(plane.Info, memory.Bytes);
+            }
         }
         catch (ArgumentException e)
         {
-            throw PlaneFault(device, primary, e);
+            throw PlaneFault(device, plane.Info, e);
         }
-        catch (VfioException e) when (e.Operation == "mmap" && primary.DmaBuf is not null)
+        catch (VfioException e) when (e.Operation == "mmap" && plane.DmaBuf is not null)
         {
             throw Unmappable(e, GpuRawAdvice);
-        }
-
-        PlaneState cursor = frame.Cursor;
-        if (!options.NoCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
-        {
-            try
-            {
-                using PlaneMemory memory = cursor.BeginCpuRead();
-                _raw.KeepCursor(cursor.Info, memory.Bytes);
-            }
-            catch (ArgumentException e)
-            {
-                throw PlaneFault(device, cursor, e);
-            }
-            catch (VfioException e) when (e.Operation == "mmap" && cursor.DmaBuf is not null)
-            {
-                throw Unmappable(e, GpuRawAdvice);
-            }
         }
     }
 
     // The converter refuses a layout the device gave (Yf tiling, say): that is the device's
     // plane, not the command line, so exit 1 naming the device and the plane that failed.
-    private static InvalidDataException PlaneFault(VgpuDevice device, PlaneState plane, ArgumentException e) => PlaneText.Fault(device.Name, plane.Info, e);
+    private static InvalidDataException PlaneFault(VgpuDevice device, in PlaneInfo plane, Exception e) => PlaneText.Fault(device.Name, plane, e);
 
     // path: the expanded file name, null for standard output.
     private void Write(VgpuDevice device, Frame frame, CaptureOptions options, string? path)

@@ -218,45 +218,24 @@ internal sealed class ExpectHandler(CommandContext context)
     /// </summary>
     private string? Compose(VgpuDevice device, Frame frame, bool noCursor)
     {
-        PlaneState primary = frame.Primary;
         try
         {
-            using PlaneMemory memory = primary.BeginCpuRead();
-            _compositor.DrawPrimary(primary.Info, memory.Bytes, keepAlpha: false);
+            _compositor.Compose(frame, withCursor: !noCursor);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException)
+        catch (PlaneConversionException e)
         {
-            return Unconvertible(device, primary.Info, e);
+            return $"{device.Name}: {PlaneText.Name(e.Plane.Plane)} plane {PlaneText.Describe(e.Plane)} cannot be converted: {e.Reason()}";
         }
 
-        PlaneState cursor = frame.Cursor;
         // A cursor the checks refuse is compared without, as capture saves without it: said once.
+        PlaneState cursor = frame.Cursor;
         if (!noCursor && cursor.Status == PlaneStatus.Invalid && !_cursorWarned)
         {
             _cursorWarned = true;
             context.Error.WriteLine($"vgpuview: {cursor.Message ?? "the cursor plane is invalid"}; comparing without the cursor");
         }
 
-        if (!noCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
-        {
-            try
-            {
-                using PlaneMemory memory = cursor.BeginCpuRead();
-                _compositor.DrawCursor(cursor.Info, memory.Bytes);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException)
-            {
-                return Unconvertible(device, cursor.Info, e);
-            }
-        }
-
         return null;
-    }
-
-    private static string Unconvertible(VgpuDevice device, in PlaneInfo plane, Exception e)
-    {
-        string reason = e is ArgumentException { ParamName: string name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
-        return $"{device.Name}: {PlaneText.Name(plane.Plane)} plane {PlaneText.Describe(plane)} cannot be converted: {reason}";
     }
 
     private void KeepClosest()

@@ -93,8 +93,8 @@ internal sealed class InfoHandler(CommandContext context)
 
         if (support.Any)
         {
-            o.WriteLine($"primary  {Describe(primary)}");
-            o.WriteLine($"cursor   {Describe(cursor)}");
+            o.WriteLine($"{PlaneType.Primary.Name(),-9}{Describe(primary)}");
+            o.WriteLine($"{PlaneType.Cursor.Name(),-9}{Describe(cursor)}");
         }
 
         o.WriteLine(gpu.Error is null
@@ -204,8 +204,8 @@ internal sealed class InfoHandler(CommandContext context)
             json.WriteEndArray();
             EdidText.Write(json, "edid", edid);
             json.WriteStartObject("planes");
-            WritePlane(json, "primary", support, primary);
-            WritePlane(json, "cursor", support, cursor);
+            WritePlane(json, PlaneType.Primary.Name(), support, primary);
+            WritePlane(json, PlaneType.Cursor.Name(), support, cursor);
             json.WriteEndObject();
             json.WriteStartObject("gpu");
             json.WriteBoolean("available", gpu.Error is null);

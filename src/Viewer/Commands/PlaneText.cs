@@ -7,7 +7,8 @@ namespace VgpuView.Viewer.Commands;
 /// <summary>How a plane is written out by info and watch, as JSON fields and as text.</summary>
 internal static class PlaneText
 {
-    public static string Name(PlaneType plane) => plane == PlaneType.Primary ? "primary" : "cursor";
+    /// <summary>The plane's one spelling, <see cref="PlaneNames.Name"/>.</summary>
+    public static string Name(PlaneType plane) => plane.Name();
 
     /// <summary>
     /// Writes the plane's fields into the current JSON object; a null plane (disabled) writes them as

@@ -26,7 +26,7 @@ public sealed partial class GpuCompositor
         _egl.MakeCurrent();
         DisposeRetired();
         PlaneTexture? primary = TextureFor(frame.Primary);
-        PlaneTexture? cursor = drawCursor ? TextureFor(frame.Cursor) : null;
+        PlaneTexture? cursor = drawCursor && frame.DrawsCursor ? TextureFor(frame.Cursor) : null;
         if (Draw(primary, cursor, frame.Cursor.Info.X, frame.Cursor.Info.Y))
         {
             // A failed import fell back to uploads: this path feeds its textures itself, and a

@@ -1,7 +1,6 @@
 // The one frame loop of `serve`: queries the device, finds what changed, publishes pictures.
 using VgpuView.VfioPlanes.Capture;
 using VgpuView.VfioPlanes.Devices;
-using VgpuView.VfioPlanes.Pixels;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.VfioPlanes.Rfb;
 
@@ -123,7 +122,7 @@ internal sealed partial class FrameLoop : IDisposable
         bool cursorShape = false, cursorMoved = false;
         if (_haveRaw)
         {
-            ReadCursor(_frame.Cursor, out cursorShape, out cursorMoved);
+            ReadCursor(_frame, out cursorShape, out cursorMoved);
         }
 
         if (primaryChanged || cursorShape || cursorMoved)
@@ -161,7 +160,7 @@ internal sealed partial class FrameLoop : IDisposable
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
         {
-            string message = $"{Name}: primary plane {info.FormatName} {info.Width}x{info.Height}: {e.Message}";
+            string message = $"{Name}: {info.Plane.Name()} plane {info.FormatName} {info.Width}x{info.Height}: {e.Message}";
             if (message != _reportedProblem)
             {
                 _reportedProblem = message;
@@ -209,16 +208,13 @@ internal sealed partial class FrameLoop : IDisposable
         return true;
     }
 
-    private void ReadCursor(PlaneState cursor, out bool shape, out bool moved)
+    // The cursor goes to clients as its own picture and position, shown by the rule every
+    // compositor follows (Frame.DrawsCursor).
+    private void ReadCursor(Frame frame, out bool shape, out bool moved)
     {
         shape = moved = false;
-        bool shown = cursor.Status == PlaneStatus.Enabled && cursor.IsShown && cursor.Info.Width > 0 && cursor.Info.Height > 0;
-        if (cursor.Status is PlaneStatus.Transient or PlaneStatus.Invalid)
-        {
-            return;
-        }
-
-        if (!shown)
+        PlaneState cursor = frame.Cursor;
+        if (!frame.DrawsCursor)
         {
             shape = _cursorShown;
             _cursorShown = false;
@@ -242,13 +238,13 @@ internal sealed partial class FrameLoop : IDisposable
 
                 bytes.CopyTo(_cursorRaw);
                 _cursorPixels = EnsureArray(_cursorPixels, (int)info.Width * (int)info.Height * 4);
-                PixelConverter.ToRgba(bytes, PlaneLayout.FromPlane(info), _cursorPixels, (int)info.Width * 4, keepAlpha: true);
+                CpuCompositor.CursorToRgba(info, bytes, _cursorPixels);
                 shape = true;
             }
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
         {
-            string message = $"{Name}: cursor plane: {e.Message}";
+            string message = $"{Name}: {cursor.Plane.Name()} plane: {e.Message}";
             if (message != _reportedProblem)
             {
                 _reportedProblem = message;

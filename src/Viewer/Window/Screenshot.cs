@@ -23,7 +23,7 @@ internal sealed class Screenshot(string directory, string deviceName)
     private int _count;
 
     /// <summary>
-    /// Writes the frame's primary plane (and cursor, when <paramref name="withCursor"/>) to a new
+    /// Writes the frame's primary plane (and cursor, when <paramref name="withCursor"/> and the frame draws it) to a new
     /// PNG; returns its path. <paramref name="rendered"/> holds that frame as last drawn (null when
     /// it holds none): it is read when the CPU cannot map a plane, and <paramref name="readBackReason"/>
     /// then says why; otherwise it is null.
@@ -41,7 +41,7 @@ internal sealed class Screenshot(string directory, string deviceName)
         int width = 0, height = 0;
         try
         {
-            Compose(frame, withCursor);
+            _compositor.Compose(frame, withCursor);
         }
         catch (VfioException e) when (e.Operation == "mmap" && rendered is { Width: > 0 } && rendered.Width == primary.Info.Width && rendered.Height == primary.Info.Height)
         {
@@ -84,21 +84,5 @@ internal sealed class Screenshot(string directory, string deviceName)
             }
         });
         return path;
-    }
-
-    private void Compose(Frame frame, bool withCursor)
-    {
-        PlaneState primary = frame.Primary;
-        using (PlaneMemory memory = primary.BeginCpuRead())
-        {
-            _compositor.DrawPrimary(primary.Info, memory.Bytes, keepAlpha: false);
-        }
-
-        PlaneState cursor = frame.Cursor;
-        if (withCursor && cursor.Status == PlaneStatus.Enabled && cursor.IsShown)
-        {
-            using PlaneMemory memory = cursor.BeginCpuRead();
-            _compositor.DrawCursor(cursor.Info, memory.Bytes);
-        }
     }
 }

@@ -50,14 +50,28 @@ public class EdidWriterTests
     }
 
     [Fact]
-    public void Present_WaitsBeforeBringingTheLinkUp()
+    public void Present_BringsTheLinkUpOnlyAfterTheWait_ThatFollowsTheBlob()
     {
-        using VgpuDevice device = FakeWithEdid().Open();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var fake = FakeWithEdid();
+        using VgpuDevice device = fake.Open();
+        fake.WriteLog.Clear();
+        byte[] blob = EdidSamples.Dmt1024x768();
+        var wait = TimeSpan.FromMilliseconds(150);
 
-        EdidWriter.Present(device, EdidSamples.Dmt1024x768(), TimeSpan.FromMilliseconds(150));
+        EdidWriter.Present(device, blob, wait);
 
-        Assert.True(clock.ElapsedMilliseconds >= 150, $"took {clock.ElapsedMilliseconds} ms");
+        // What was written, in order: link_state DOWN (2), edid_size, the blob, then link_state UP (1).
+        var log = fake.WriteLog;
+        Assert.Equal([RegionOffset + 20, RegionOffset + 8, RegionOffset + 0x100, RegionOffset + 20], log.Select(w => w.Offset));
+        Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(log[0].Bytes));
+        Assert.Equal(128u, BinaryPrimitives.ReadUInt32LittleEndian(log[1].Bytes));
+        Assert.Equal(blob, log[2].Bytes);
+        Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(log[3].Bytes));
+
+        // The guest sees the link come up no sooner than the wait after the new EDID is in place.
+        TimeSpan blobToLinkUp = System.Diagnostics.Stopwatch.GetElapsedTime(log[2].Timestamp, log[3].Timestamp);
+        Assert.True(blobToLinkUp >= wait, $"link up {blobToLinkUp.TotalMilliseconds:F1} ms after the blob, expected at least {wait.TotalMilliseconds} ms");
+        Assert.True(log[0].Timestamp <= log[1].Timestamp && log[1].Timestamp <= log[2].Timestamp);
     }
 
     [Fact]

@@ -239,9 +239,13 @@ internal sealed class FakeVfioDevice : IVfioDevice
     /// <summary>Every write, in order: where and how many bytes.</summary>
     public List<(long Offset, int Length)> Writes { get; } = [];
 
+    /// <summary>Every write, in order: where, the bytes, and when (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public List<(long Offset, byte[] Bytes, long Timestamp)> WriteLog { get; } = [];
+
     public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten)
     {
         Writes.Add((offset, buffer.Length));
+        WriteLog.Add((offset, buffer.ToArray(), System.Diagnostics.Stopwatch.GetTimestamp()));
         nint n = Interop.Libc.PWrite(DeviceFile, buffer, offset);
         bytesWritten = (int)Math.Max(n, 0);
         return n < 0 ? Marshal.GetLastPInvokeError() : 0;

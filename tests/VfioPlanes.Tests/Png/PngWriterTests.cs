@@ -155,12 +155,25 @@ public sealed class PngWriterTests : IDisposable
     }
 
     [Fact]
-    public void KeywordOf79_Accepted_80_Rejected()
+    public void KeywordOf79_IsWrittenWhole_80_IsRejected()
     {
+        // PNG allows keywords of 1 to 79 Latin-1 characters: the longest one reaches the file whole.
+        string longest = "Vgpuview-" + new string('k', 70);
+        Assert.Equal(79, longest.Length);
         var output = new MemoryStream();
-        new PngWriter().Write(output, new byte[16], 2, 2, 8, new PngOptions { Text = [(new string('k', 79), "v")] });
-        Assert.Throws<ArgumentException>(() =>
-            new PngWriter().Write(new MemoryStream(), new byte[16], 2, 2, 8, new PngOptions { Text = [(new string('k', 80), "v")] }));
+
+        new PngWriter().Write(output, new byte[16], 2, 2, 8, new PngOptions { Text = [(longest, "value of the longest keyword")] });
+
+        (string Type, byte[] Data) text = Assert.Single(PngChunks.Read(output.ToArray()), c => c.Type == "tEXt");
+        Assert.Equal(longest + "\0value of the longest keyword", Encoding.Latin1.GetString(text.Data));
+        PngImage image = PngReader.Decode(output.ToArray());
+        Assert.Equal((2, 2), (image.Width, image.Height));
+
+        var refused = new MemoryStream();
+        ArgumentException e = Assert.Throws<ArgumentException>(() =>
+            new PngWriter().Write(refused, new byte[16], 2, 2, 8, new PngOptions { Text = [(longest + "k", "v")] }));
+        Assert.Equal("options.Text", e.ParamName);
+        Assert.Equal(0, refused.Length);
     }
 
     [Fact]

@@ -62,4 +62,39 @@ public sealed class FrameLoopTests(ReplayFixture replay) : IClassFixture<ReplayF
             frame.Release();
         }
     }
+
+    [Fact]
+    public void ACursorTheChecksRefuse_AfterAGoodOne_IsTakenOff_AsEveryCompositorLeavesItOut()
+    {
+        // Frame 1 shows a 4x4 cursor at 10,20; from frame 2 the device answers a 600x10 cursor,
+        // which the plane checks refuse (no cursor is over 512 px).
+        File.WriteAllBytes(Path.Combine(replay.Directory, "cursor-good.raw"), Enumerable.Repeat((byte)0xFF, 4 * 4 * 4).ToArray());
+        File.WriteAllBytes(Path.Combine(replay.Directory, "cursor-big.raw"), new byte[2400 * 10]);
+        string primary = $"{{\"plane\":\"primary\",\"file\":\"frame.raw\",\"format\":\"XR24\",\"width\":{replay.Expected.Width},\"height\":{replay.Expected.Height},\"stride\":{replay.Expected.Width * 4}}}";
+        string good = """{"plane":"cursor","file":"cursor-good.raw","format":"AR24","width":4,"height":4,"stride":16,"x":10,"y":20}""";
+        string big = """{"plane":"cursor","file":"cursor-big.raw","format":"AR24","width":600,"height":10,"stride":2400,"x":10,"y":20}""";
+        string json = Path.Combine(replay.Directory, "cursor-refused.json");
+        File.WriteAllText(json, $"{{\"frames\":[[{primary},{good}],[{primary},{big}],[{primary},{big}]]}}");
+        using var device = DeviceOpener.FromEnvironment().Open("sim:replay=" + json);
+        using var loop = new FrameLoop(device, 8, new ServeLog(TextWriter.Null));
+
+        Assert.True(loop.Tick());
+        Assert.Equal((true, 10, 20), Cursor(loop));
+
+        Assert.True(loop.Tick());
+        Assert.False(Cursor(loop).Shown);
+    }
+
+    private static (bool Shown, int X, int Y) Cursor(FrameLoop loop)
+    {
+        ScreenFrame frame = loop.Acquire();
+        try
+        {
+            return (frame.CursorShown, frame.CursorX, frame.CursorY);
+        }
+        finally
+        {
+            frame.Release();
+        }
+    }
 }
