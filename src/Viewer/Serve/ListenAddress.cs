@@ -2,7 +2,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using VgpuView.Viewer.Cli;
+using VgpuView.VfioPlanes;
 
 namespace VgpuView.Viewer.Serve;
 
@@ -20,7 +20,7 @@ internal sealed record ListenAddress(IPEndPoint? Endpoint, string? UnixPath)
             string path = text["unix:".Length..];
             if (!allowUnix || path.Length == 0)
             {
-                throw new UsageException(allowUnix ? $"{option} unix: needs a path, as in unix:/run/vgpuview.sock" : $"{option} takes ADDR:PORT, not a unix socket");
+                throw new InputException(allowUnix ? $"{option} unix: needs a path, as in unix:/run/vgpuview.sock" : $"{option} takes ADDR:PORT, not a unix socket");
             }
 
             return new ListenAddress(null, Path.GetFullPath(path));
@@ -30,7 +30,7 @@ internal sealed record ListenAddress(IPEndPoint? Endpoint, string? UnixPath)
         string form = $"{option} must be ADDR:PORT (as in 127.0.0.1:5900, [::1]:5900, 0.0.0.0:5900){(allowUnix ? " or unix:PATH" : string.Empty)}, not '{text}'";
         if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port > 65535)
         {
-            throw new UsageException(form);
+            throw new InputException(form);
         }
 
         string host = text[..colon];
@@ -40,7 +40,7 @@ internal sealed record ListenAddress(IPEndPoint? Endpoint, string? UnixPath)
         }
 
         IPAddress? address = host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(host, out IPAddress? parsed) ? parsed : null;
-        return address is null ? throw new UsageException(form) : new ListenAddress(new IPEndPoint(address, port), null);
+        return address is null ? throw new InputException(form) : new ListenAddress(new IPEndPoint(address, port), null);
     }
 
     /// <summary>Binds and listens; a port in use or a path taken is an IOException naming it.</summary>

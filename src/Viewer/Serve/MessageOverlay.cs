@@ -1,5 +1,5 @@
 // Draws the display's state ("display not enabled", "device gone") over the last picture.
-using VgpuView.Viewer.Window;
+using VgpuView.Viewer.Text;
 
 namespace VgpuView.Viewer.Serve;
 

@@ -1,5 +1,6 @@
 // The overlay's GL drawing: translucent rectangles and bitmap-font text blended over the window's framebuffer.
 using Silk.NET.OpenGL;
+using VgpuView.Viewer.Text;
 using VgpuView.Viewer.Rendering;
 
 namespace VgpuView.Viewer.Window;

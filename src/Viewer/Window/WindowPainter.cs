@@ -1,5 +1,6 @@
 // Paints one frame into the window: the composed guest image scaled into place, then a message or problem and the HUD over it.
 using Silk.NET.OpenGL;
+using VgpuView.Viewer.Text;
 
 namespace VgpuView.Viewer.Window;
 

@@ -209,7 +209,7 @@ public sealed class ViewCommandTests : IDisposable
         // one line of 8 glyph rows = 16 high, so its top left is at ((800 - 592) / 2, (600 - 16) / 2)
         // = (104, 292). White where the font lights a pixel, black everywhere else in the window.
         const string message = "The guest has not enabled its display";
-        var font = VgpuView.Viewer.Window.BitmapFont.Load();
+        var font = VgpuView.Viewer.Text.BitmapFont.Load();
         var expected = new byte[800 * 600 * 4];
         for (int y = 0; y < 600; y++)
         {

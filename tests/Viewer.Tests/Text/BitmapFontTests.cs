@@ -1,7 +1,7 @@
-using VgpuView.Viewer.Window;
+using VgpuView.Viewer.Text;
 using Xunit;
 
-namespace VgpuView.Viewer.Tests.Window;
+namespace VgpuView.Viewer.Tests.Text;
 
 public sealed class BitmapFontTests
 {

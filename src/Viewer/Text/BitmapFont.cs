@@ -1,8 +1,8 @@
-// The bitmap font the overlay draws text with, loaded from assets/font-8x8.txt into a glyph atlas.
+// The bitmap font the window's overlay and the server's message frames draw text with, loaded from assets/font-8x8.txt into a glyph atlas.
 using System.Globalization;
 using System.Reflection;
 
-namespace VgpuView.Viewer.Window;
+namespace VgpuView.Viewer.Text;
 
 /// <summary>
 /// The 8x8 bitmap font shipped in assets/font-8x8.txt (printable ASCII), as an R8 atlas the
