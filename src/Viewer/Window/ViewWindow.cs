@@ -118,7 +118,7 @@ internal sealed class ViewWindow : IDisposable
                     _error.WriteLine($"info: view: no EGL window context ({_window.EglRefusal}); using GLX, where planes can only be uploaded");
                 }
 
-                HeadlessEgl egl = HeadlessEgl.Borrow(_window.EglDisplay, _window.EglContext, _window.UsesEgl ? "window" : "GLX window");
+                EglContext egl = EglContext.Borrow(_window.EglDisplay, _window.EglContext, _window.UsesEgl ? "window" : "GLX window");
                 _compositor = new GpuCompositor(error, egl, allowImport: !options.NoImport);
                 Interop.Gl.LoadWindow();
                 _overlay = new Overlay(BitmapFont.Load());
@@ -595,7 +595,7 @@ internal sealed class ViewWindow : IDisposable
 
         private static string PathOf(ViewWindow view, PlaneState plane)
         {
-            if (plane.DmaBuf?.GetAttachment(view._compositor) is PlaneTexture texture)
+            if (view._compositor.TextureOf(plane) is PlaneTexture texture)
             {
                 return texture.Path == PlanePath.Import ? "dma-buf import" : "upload";
             }
