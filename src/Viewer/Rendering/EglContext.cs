@@ -117,7 +117,7 @@ internal sealed partial class EglContext : IDisposable
 
         if (!HasModifiers)
         {
-            // Without _modifiers the driver cannot say; the first draw tells (CheckImport).
+            // Without _modifiers the driver cannot say; the first draw tells (GpuCompositor.CheckFirstDraw).
             return true;
         }
 
