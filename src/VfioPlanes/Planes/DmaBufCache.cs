@@ -209,10 +209,9 @@ public sealed class DmaBufCache : IDisposable
 
     private void Evict(DmaBufEntry entry)
     {
-        // Tell consumers first, so they can let go of what they made from the entry. Nothing they
-        // made needs the entry's fd to stay open: an EGLImage and a mapping hold their own
-        // references on the dma-buf, so the renderer retires its textures and destroys them later,
-        // on its own thread, after this fd has closed.
+        // Tell consumers first, so they can let go of what they made from the entry while its fd
+        // is still open: the renderer deletes the entry's texture and EGLImage here, on this
+        // thread, the one that runs the frames.
         try
         {
             Evicted?.Invoke(entry);

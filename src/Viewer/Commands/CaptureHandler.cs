@@ -273,7 +273,7 @@ internal sealed class CaptureHandler(CommandContext context)
 
     // The converter refuses a layout the device gave (Yf tiling, say): that is the device's
     // plane, not the command line, so exit 1 naming the device and the plane that failed.
-    private static InvalidDataException PlaneFault(VgpuDevice device, in PlaneInfo plane, Exception e) => PlaneText.Fault(device.Name, plane, e);
+    private static InvalidDataException PlaneFault(VgpuDevice device, in PlaneInfo plane, Exception e) => VfioPlanes.Planes.PlaneFault.Create(device.Name, plane, e);
 
     // path: the expanded file name, null for standard output.
     private void Write(VgpuDevice device, Frame frame, CaptureOptions options, string? path)

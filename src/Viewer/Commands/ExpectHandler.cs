@@ -224,7 +224,7 @@ internal sealed class ExpectHandler(CommandContext context)
         }
         catch (PlaneConversionException e)
         {
-            return $"{device.Name}: {PlaneText.Name(e.Plane.Plane)} plane {PlaneText.Describe(e.Plane)} cannot be converted: {e.Reason()}";
+            return $"{device.Name}: {e.Plane.Plane.Name()} plane {PlaneDescription.Describe(e.Plane)} cannot be converted: {e.Reason()}";
         }
 
         // A cursor the checks refuse is compared without, as capture saves without it: said once.

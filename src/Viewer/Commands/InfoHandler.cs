@@ -121,7 +121,7 @@ internal sealed class InfoHandler(CommandContext context)
         {
             if (tries == TransientTries || context.Cancellation.WaitHandle.WaitOne(s_transientPause))
             {
-                string message = $"{query.Device.Name}: {PlaneText.Name(plane)} plane: VFIO_DEVICE_QUERY_GFX_PLANE failed with " +
+                string message = $"{query.Device.Name}: {plane.Name()} plane: VFIO_DEVICE_QUERY_GFX_PLANE failed with " +
                     $"{System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(r.Errno)} ({Errno.Name(r.Errno)}) " +
                     $"{tries} times in a row; the device may answer later";
                 return new PlaneAnswer(r, message);
@@ -135,7 +135,7 @@ internal sealed class InfoHandler(CommandContext context)
 
     private static string Describe(PlaneAnswer a) => a.Result.Status switch
     {
-        PlaneStatus.Enabled => PlaneText.Describe(a.Result.Info),
+        PlaneStatus.Enabled => PlaneDescription.Describe(a.Result.Info),
         PlaneStatus.Disabled => "disabled",
         _ => $"{a.Result.Status.ToString().ToLowerInvariant()}: {a.Message}",
     };

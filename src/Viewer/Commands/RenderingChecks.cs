@@ -14,11 +14,11 @@ internal static partial class RenderingChecks
 {
     public static IEnumerable<DoctorCheck> Run(string devRoot)
     {
-        HeadlessEgl? egl = null;
+        EglContext? egl = null;
         string? error = null;
         try
         {
-            egl = HeadlessEgl.Create();
+            egl = EglContext.Create();
         }
         catch (Exception e) when (e is EglException or GlException or DllNotFoundException or EntryPointNotFoundException)
         {
@@ -44,7 +44,7 @@ internal static partial class RenderingChecks
         yield return Window();
     }
 
-    private static DoctorCheck Import(HeadlessEgl egl, string devRoot)
+    private static DoctorCheck Import(EglContext egl, string devRoot)
     {
         const string looked = "EGL_EXT_image_dma_buf_import, GL_OES_EGL_image";
         if (egl.CanImportDmaBuf)

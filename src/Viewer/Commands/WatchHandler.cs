@@ -90,9 +90,9 @@ internal sealed class WatchHandler(CommandContext context)
             }
             else
             {
-                string what = e == PlaneEvents.Disabled ? string.Empty : " " + PlaneText.Describe(plane.Info);
+                string what = e == PlaneEvents.Disabled ? string.Empty : " " + PlaneDescription.Describe(plane.Info);
                 context.Output.WriteLine(
-                    $"frame {f.Number} {PlaneText.Name(plane.Plane)} {EventName(e)}{what} " +
+                    $"frame {f.Number} {plane.Plane.Name()} {EventName(e)}{what} " +
                     $"(cache hits {cache.Hits} misses {cache.Misses} evictions {cache.Evictions} open fds {cache.OpenFds})");
             }
         }
@@ -105,7 +105,7 @@ internal sealed class WatchHandler(CommandContext context)
         {
             json.WriteStartObject();
             json.WriteNumber("frame", f.Number);
-            json.WriteString("plane", PlaneText.Name(plane.Plane));
+            json.WriteString("plane", plane.Plane.Name());
             json.WriteString("event", EventName(e));
             PlaneText.WriteFields(json, e == PlaneEvents.Disabled ? null : plane.Info, kind);
             json.WriteStartObject("cache");

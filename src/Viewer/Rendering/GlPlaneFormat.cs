@@ -1,4 +1,6 @@
+using Silk.NET.OpenGL;
 using VgpuView.VfioPlanes.Formats;
+using VgpuView.VfioPlanes.Planes;
 
 namespace VgpuView.Viewer.Rendering;
 
@@ -15,8 +17,8 @@ internal readonly record struct GlPlaneFormat(
     FormatInfo Format,
     int TexelBytes,
     uint CarrierFourcc,
-    int GlInternalFormat,
-    uint GlFormat,
+    InternalFormat GlInternalFormat,
+    PixelFormat GlFormat,
     bool Yuv,
     (int R, int G, int B, int A) Shift,
     (int R, int G, int B, int A) Bits,
@@ -74,11 +76,55 @@ internal readonly record struct GlPlaneFormat(
         return format.TexelBytes != 0;
     }
 
+    /// <summary>
+    /// The format of <paramref name="plane"/>, once its layout is one a texture can hold: a known
+    /// format, sides within <paramref name="maxTextureSize"/>, a stride covering a row and a size
+    /// covering every row read. Throws NotSupportedException or ArgumentException saying which.
+    /// </summary>
+    public static GlPlaneFormat ForPlane(in PlaneInfo plane, int maxTextureSize)
+    {
+        if (!TryGet(plane.Fourcc, out GlPlaneFormat format))
+        {
+            throw new NotSupportedException($"{plane.Plane} plane format {plane.FormatName} (0x{plane.Fourcc:x8}) is not one the renderer knows");
+        }
+
+        int texels = format.TexelsPerRow((int)plane.Width);
+        if (plane.Width == 0 || plane.Height == 0 || texels > maxTextureSize || plane.Height > maxTextureSize)
+        {
+            throw new ArgumentException($"{plane.Plane} plane {plane.Width}x{plane.Height} does not fit a texture (1 to {maxTextureSize} per side)", nameof(plane));
+        }
+
+        if ((long)texels * format.TexelBytes > plane.Stride)
+        {
+            throw new ArgumentException($"{plane.Plane} plane stride {plane.Stride} is below {plane.Width} pixels of {plane.FormatName}", nameof(plane));
+        }
+
+        // Reading past the end of a dma-buf's pages faults (SIGBUS), so the size the device
+        // reports must cover every row the texture reads.
+        // Tiled planes are read in whole rows of tiles (X: 8 rows, Y and Yf: 32), whether the
+        // driver imports them or the CPU detiles them; Yf can only be imported.
+        long tileRows = plane.Modifier switch
+        {
+            DrmModifier.I915XTiled => 8,
+            DrmModifier.I915YTiled or DrmModifier.I915YfTiled => 32,
+            _ => 1,
+        };
+        long required = plane.Modifier == DrmModifier.Linear
+            ? ((long)plane.Stride * (plane.Height - 1)) + ((long)texels * format.TexelBytes)
+            : (long)plane.Stride * ((plane.Height + tileRows - 1) / tileRows * tileRows);
+        if (plane.Size < required)
+        {
+            throw new ArgumentException($"{plane.Plane} plane size {plane.Size} is below the {required} bytes of {plane.Height} rows of stride {plane.Stride}", nameof(plane));
+        }
+
+        return format;
+    }
+
     private static GlPlaneFormat Packed(FormatInfo info, int bytes, (int, int, int, int) shift, (int, int, int, int) bits) =>
         new(info, bytes, Carrier(bytes), Internal(bytes), External(bytes), false, shift, bits, default);
 
     private static GlPlaneFormat Yuv422(FormatInfo info, (int, int, int, int) order) =>
-        new(info, 4, CarrierAbgr8888, Interop.Gl.GL_RGBA8, Interop.Gl.GL_RGBA, true, default, default, order);
+        new(info, 4, CarrierAbgr8888, InternalFormat.Rgba8, PixelFormat.Rgba, true, default, default, order);
 
     private static uint Carrier(int bytes) => bytes switch
     {
@@ -88,19 +134,19 @@ internal readonly record struct GlPlaneFormat(
         _ => CarrierAbgr8888,
     };
 
-    private static int Internal(int bytes) => bytes switch
+    private static InternalFormat Internal(int bytes) => bytes switch
     {
-        1 => Interop.Gl.GL_R8,
-        2 => Interop.Gl.GL_RG8,
-        3 => Interop.Gl.GL_RGB8,
-        _ => Interop.Gl.GL_RGBA8,
+        1 => InternalFormat.R8,
+        2 => InternalFormat.RG8,
+        3 => InternalFormat.Rgb8,
+        _ => InternalFormat.Rgba8,
     };
 
-    private static uint External(int bytes) => bytes switch
+    private static PixelFormat External(int bytes) => bytes switch
     {
-        1 => Interop.Gl.GL_RED,
-        2 => Interop.Gl.GL_RG,
-        3 => Interop.Gl.GL_RGB,
-        _ => Interop.Gl.GL_RGBA,
+        1 => PixelFormat.Red,
+        2 => PixelFormat.RG,
+        3 => PixelFormat.Rgb,
+        _ => PixelFormat.Rgba,
     };
 }

@@ -1,20 +1,20 @@
 using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Planes;
-using VgpuView.Viewer.Commands;
 
 namespace VgpuView.Viewer.Rendering;
 
+/// <summary>
+/// The frame path: a frame of a <see cref="FrameSource"/> to textures from the
+/// <see cref="TextureStore"/> (uploading this frame's bytes where a plane is not imported), drawn,
+/// and a layout the renderer refuses reported as the device's plane fault.
+/// </summary>
 public sealed partial class GpuCompositor
 {
-    private readonly PlaneTexture?[] _regionTextures = new PlaneTexture?[3];
-    private DmaBufCache? _cache;
-
     /// <summary>
     /// Renders a frame of <paramref name="source"/> (after <see cref="FrameSource.Next"/>): each
-    /// dma-buf gets one texture, kept as an attachment of its cache entry and retired when the
-    /// cache evicts the entry, so an unchanged id costs no import; a region plane is uploaded
-    /// every frame into a texture kept while its layout stays. The cursor goes at its position of
-    /// this frame (position-only updates need no new buffer).
+    /// dma-buf gets one texture, kept while its cache entry lives, so an unchanged id costs no
+    /// import; a region plane is uploaded every frame into a texture kept while its layout stays.
+    /// The cursor goes at its position of this frame (position-only updates need no new buffer).
     /// </summary>
     public void Render(FrameSource source, Frame frame) => Render(source, frame, drawCursor: true);
 
@@ -22,20 +22,21 @@ public sealed partial class GpuCompositor
     public void Render(FrameSource source, Frame frame, bool drawCursor)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        AttachCache(source.Cache);
+        _textures.Follow(source.Cache);
         _egl.MakeCurrent();
-        DisposeRetired();
         PlaneTexture? primary = TextureFor(frame.Primary);
         PlaneTexture? cursor = drawCursor && frame.DrawsCursor ? TextureFor(frame.Cursor) : null;
-        if (Draw(primary, cursor, frame.Cursor.Info.X, frame.Cursor.Info.Y))
+        if (Render(primary, cursor, frame.Cursor.Info.X, frame.Cursor.Info.Y))
         {
-            // A failed import fell back to uploads: this path feeds its textures itself, and a
-            // fallen-back one has no pixels until it gets this frame's bytes.
+            // A failed import fell back to uploads: a fallen-back texture has no pixels until it
+            // gets this frame's bytes.
             Refill(frame.Primary, primary);
             Refill(frame.Cursor, cursor);
-            Draw(primary, cursor, frame.Cursor.Info.X, frame.Cursor.Info.Y);
+            Render(primary, cursor, frame.Cursor.Info.X, frame.Cursor.Info.Y);
         }
     }
+
+    private string DeviceName => _textures.Cache?.Device.Name ?? "device";
 
     private void Refill(PlaneState state, PlaneTexture? texture)
     {
@@ -47,7 +48,7 @@ public sealed partial class GpuCompositor
             }
             catch (ArgumentException e)
             {
-                throw PlaneText.Fault(_cache?.Device.Name ?? "device", state.Info, e);
+                throw PlaneFault.Create(DeviceName, state.Info, e);
             }
         }
     }
@@ -61,47 +62,20 @@ public sealed partial class GpuCompositor
 
         try
         {
-            return TextureOrFault(state);
+            return UpToDateTexture(state);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             // The device's layout is one the renderer cannot take (a format it does not know, a
             // size beyond a texture, a tiling the upload cannot undo): say whose plane, as CPU capture does.
-            throw PlaneText.Fault(_cache?.Device.Name ?? "device", state.Info, e);
+            throw PlaneFault.Create(DeviceName, state.Info, e);
         }
     }
 
-    private PlaneTexture TextureOrFault(PlaneState state)
+    /// <summary>The plane's texture from the store, holding this frame's bytes where it is not an import.</summary>
+    private PlaneTexture UpToDateTexture(PlaneState state)
     {
-
-        PlaneTexture texture;
-        if (state.DmaBuf is { } entry)
-        {
-            if (entry.GetAttachment(this) is PlaneTexture attached)
-            {
-                texture = attached;
-            }
-            else
-            {
-                texture = CreateTexture(entry.Fd, entry.Layout, fedByCaller: true);
-                entry.SetAttachment(this, texture);
-            }
-        }
-        else
-        {
-            ref PlaneTexture? slot = ref _regionTextures[(int)state.Plane];
-            if (slot is null || !slot.Layout.SameLayout(state.Info))
-            {
-                slot?.Dispose();
-                slot = null;
-                _egl.MakeCurrent();
-                slot = new PlaneTexture(this, state.Info, FormatFor(state.Info), dmabuf: null, borrowedMapping: null, fedByCaller: true);
-                slot.SetUploadReason("region plane");
-            }
-
-            texture = slot;
-        }
-
+        PlaneTexture texture = state.DmaBuf is { } entry ? _textures.For(entry) : _textures.ForRegion(state.Info);
         if (texture.Path == PlanePath.Upload)
         {
             Upload(state, texture);
@@ -124,42 +98,12 @@ public sealed partial class GpuCompositor
             // same CPU mapping as CPU capture, so say both what was tried and why each failed.
             PlaneInfo p = state.Info;
             throw new VfioException(e.Errno, e.Operation, e.Path,
-                $"{_cache?.Device.Name}: {state.Plane.ToString().ToLowerInvariant()} plane {p.FormatName} {p.Width}x{p.Height}, dma-buf {p.Id}: " +
+                $"{_textures.Cache?.Device.Name}: {state.Plane.ToString().ToLowerInvariant()} plane {p.FormatName} {p.Width}x{p.Height}, dma-buf {p.Id}: " +
                 $"GPU capture tried dma-buf import, which is not possible here ({texture.UploadReason}), then the upload fallback, " +
                 $"which needs a CPU mapping of the dma-buf, and mmap failed with {Errno.Name(e.Errno)}. " +
                 (_egl.ReadsDmaBufThroughCpu
                     ? "A software renderer cannot show a dma-buf the CPU cannot map; a GPU whose EGL offers EGL_EXT_image_dma_buf_import for this format imports it without a CPU mapping."
                     : "A renderer whose EGL offers EGL_EXT_image_dma_buf_import for this format imports the plane without mapping it."));
-        }
-    }
-
-    private void AttachCache(DmaBufCache cache)
-    {
-        if (ReferenceEquals(_cache, cache))
-        {
-            return;
-        }
-
-        DetachCache();
-        _cache = cache;
-        cache.Evicted += OnEvicted;
-    }
-
-    private void DetachCache()
-    {
-        if (_cache is not null)
-        {
-            _cache.Evicted -= OnEvicted;
-            _cache = null;
-        }
-    }
-
-    // The cache raises Evicted before it closes the entry's fd, on whatever thread evicts.
-    private void OnEvicted(DmaBufEntry entry)
-    {
-        if (entry.GetAttachment(this) is PlaneTexture texture)
-        {
-            Retire(texture);
         }
     }
 }

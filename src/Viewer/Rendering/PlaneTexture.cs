@@ -1,3 +1,4 @@
+using Silk.NET.OpenGL;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.Pixels;
 using VgpuView.VfioPlanes.Planes;
@@ -6,19 +7,10 @@ using VgpuView.Viewer.SafeHandles;
 
 namespace VgpuView.Viewer.Rendering;
 
-/// <summary>How a plane's pixels reach its texture.</summary>
-public enum PlanePath
-{
-    /// <summary>EGL_EXT_image_dma_buf_import: the texture is a live view of the buffer; nothing per frame.</summary>
-    Import,
-
-    /// <summary>glTexSubImage2D from a mapping or from bytes, every frame.</summary>
-    Upload,
-}
-
 /// <summary>
-/// The GL texture of one plane buffer (one cache entry): an imported EGLImage, or storage the
-/// plane's bytes are uploaded into. A GL object: created and disposed on the render thread.
+/// The GL texture of one plane buffer: an imported EGLImage, or storage the plane's bytes are
+/// uploaded into by whoever holds them. Its <see cref="TextureStore"/> creates it, owns it and
+/// deletes it on the render thread; see there for when.
 /// </summary>
 internal sealed class PlaneTexture : IDisposable
 {
@@ -26,38 +18,28 @@ internal sealed class PlaneTexture : IDisposable
 
     private static readonly GlPlaneFormat s_convertedFormat = GlPlaneFormat.TryGet(DrmFourcc.ABGR8888, out GlPlaneFormat f) ? f : default;
 
-    private readonly GpuCompositor _owner;
-    private readonly SafeFdHandle? _dmabuf;
-    private readonly bool _fedByCaller;
+    private readonly TextureStore _store;
+    private readonly GL _gl;
     private byte[] _converted = [];
-    private SafeMappedRegion? _mapping;
-    private bool _ownsMapping;
     private SafeEglImageHandle? _image;
     private uint _texture;
     private int _storageWidth;
     private int _storageHeight;
-    private int _storageFormat;
+    private InternalFormat _storageFormat;
 
-    internal PlaneTexture(GpuCompositor owner, in PlaneInfo layout, GlPlaneFormat format, SafeFdHandle? dmabuf, SafeMappedRegion? borrowedMapping, bool fedByCaller = false)
+    /// <param name="store">The owner, which made the context current.</param>
+    /// <param name="gl">The context's GL functions.</param>
+    /// <param name="layout">The plane's layout.</param>
+    /// <param name="format">How the plane's format reaches the shaders.</param>
+    internal PlaneTexture(TextureStore store, GL gl, in PlaneInfo layout, GlPlaneFormat format)
     {
-        _owner = owner;
+        _store = store;
+        _gl = gl;
         Layout = layout;
         Format = format;
         ShaderFormat = format;
-        _dmabuf = dmabuf;
-        _fedByCaller = fedByCaller;
-        _mapping = borrowedMapping;
-        _texture = Interop.Gl.GenTexture();
+        _texture = NewTexture();
         Interlocked.Increment(ref s_live);
-        owner.Track(this);
-        Interop.Gl.BindTexture(Interop.Gl.GL_TEXTURE_2D, _texture);
-
-        // texelFetch ignores filtering, but a texture without mipmaps is only complete with a
-        // non-mipmap min filter.
-        Interop.Gl.TexParameteri(Interop.Gl.GL_TEXTURE_2D, Interop.Gl.GL_TEXTURE_MIN_FILTER, Interop.Gl.GL_NEAREST);
-        Interop.Gl.TexParameteri(Interop.Gl.GL_TEXTURE_2D, Interop.Gl.GL_TEXTURE_MAG_FILTER, Interop.Gl.GL_NEAREST);
-        Interop.Gl.TexParameteri(Interop.Gl.GL_TEXTURE_2D, Interop.Gl.GL_TEXTURE_WRAP_S, Interop.Gl.GL_CLAMP_TO_EDGE);
-        Interop.Gl.TexParameteri(Interop.Gl.GL_TEXTURE_2D, Interop.Gl.GL_TEXTURE_WRAP_T, Interop.Gl.GL_CLAMP_TO_EDGE);
     }
 
     /// <summary>GL textures of planes alive in the process: leak checks in the tests.</summary>
@@ -85,15 +67,19 @@ internal sealed class PlaneTexture : IDisposable
 
     internal int TexelWidth => Format.TexelsPerRow((int)Layout.Width);
 
-    /// <summary>Imports the dma-buf as the plane's carrier format; false (and nothing held) when EGL refuses.</summary>
-    internal bool TryImport(HeadlessEgl egl, bool withModifier, out string? failure)
+    /// <summary>
+    /// Imports <paramref name="dmabuf"/> as the plane's carrier format; false (and nothing held)
+    /// when EGL refuses. The fd is only read during the call: the image takes its own reference
+    /// on the dma-buf, so the texture keeps no fd.
+    /// </summary>
+    internal bool TryImport(EglContext egl, SafeFdHandle dmabuf, bool withModifier, out string? failure)
     {
         ReadOnlySpan<int> baseAttribs =
         [
             Interop.Egl.EGL_WIDTH, TexelWidth,
             Interop.Egl.EGL_HEIGHT, (int)Layout.Height,
             Interop.Egl.EGL_LINUX_DRM_FOURCC_EXT, unchecked((int)Format.CarrierFourcc),
-            Interop.Egl.EGL_DMA_BUF_PLANE0_FD_EXT, _dmabuf!.Number,
+            Interop.Egl.EGL_DMA_BUF_PLANE0_FD_EXT, dmabuf.Number,
             Interop.Egl.EGL_DMA_BUF_PLANE0_OFFSET_EXT, 0,
             Interop.Egl.EGL_DMA_BUF_PLANE0_PITCH_EXT, (int)Layout.Stride,
         ];
@@ -110,19 +96,18 @@ internal sealed class PlaneTexture : IDisposable
 
         attribs[n++] = Interop.Egl.EGL_NONE;
 
-        // The fd is only read during the call: the image takes its own reference on the dma-buf.
         bool addedRef = false;
         nint image;
         try
         {
-            _dmabuf.DangerousAddRef(ref addedRef);
+            dmabuf.DangerousAddRef(ref addedRef);
             image = Interop.Egl.CreateImageKHR(egl.Display.DangerousGetHandle(), Interop.Egl.EGL_LINUX_DMA_BUF_EXT, attribs[..n]);
         }
         finally
         {
             if (addedRef)
             {
-                _dmabuf.DangerousRelease();
+                dmabuf.DangerousRelease();
             }
         }
 
@@ -133,17 +118,17 @@ internal sealed class PlaneTexture : IDisposable
         }
 
         _image = SafeEglImageHandle.Own(egl.Display, image);
-        while (Interop.Gl.GetError() != Interop.Gl.GL_NO_ERROR)
+        while (_gl.GetError() != GLEnum.NoError)
         {
             // Clears errors left by earlier calls, so the check below sees only this bind's.
         }
 
-        Interop.Gl.BindTexture(Interop.Gl.GL_TEXTURE_2D, _texture);
-        Interop.Gl.EGLImageTargetTexture2DOES(Interop.Gl.GL_TEXTURE_2D, image);
-        uint error = Interop.Gl.GetError();
-        if (error != Interop.Gl.GL_NO_ERROR)
+        _gl.BindTexture(TextureTarget.Texture2D, _texture);
+        Interop.Gl.EGLImageTargetTexture2DOES((uint)TextureTarget.Texture2D, image);
+        GLEnum error = _gl.GetError();
+        if (error != GLEnum.NoError)
         {
-            failure = $"glEGLImageTargetTexture2DOES: GL error 0x{error:X4}";
+            failure = $"glEGLImageTargetTexture2DOES: GL error 0x{(int)error:X4}";
             DropImage();
             return false;
         }
@@ -163,28 +148,6 @@ internal sealed class PlaneTexture : IDisposable
     }
 
     internal void SetUploadReason(string reason) => UploadReason = reason;
-
-    /// <summary>Before each draw: an upload texture with a source of its own is refreshed from it.</summary>
-    internal void Prepare()
-    {
-        if (Path == PlanePath.Import || _fedByCaller)
-        {
-            return;
-        }
-
-        if (_mapping is null && _dmabuf is not null)
-        {
-            // mmap takes its own reference on the file, so the mapping may outlive the fd.
-            long length = Math.Max(Layout.Size, RequiredBytes());
-            _mapping = SafeMappedRegion.Map(_dmabuf, 0, length, writable: false, $"dma-buf of plane {Layout.Id}");
-            _ownsMapping = true;
-        }
-
-        if (_mapping is not null)
-        {
-            Upload(_mapping.GetSpan());
-        }
-    }
 
     /// <summary>The bytes the plane needs: stride * (height - 1) plus one row of texels.</summary>
     internal long RequiredBytes() => Layout.Modifier == DrmModifier.Linear
@@ -227,23 +190,23 @@ internal sealed class PlaneTexture : IDisposable
 
         int width = format.TexelsPerRow((int)Layout.Width);
         int height = (int)Layout.Height;
-        _owner.Egl.MakeCurrent();
-        Interop.Gl.BindTexture(Interop.Gl.GL_TEXTURE_2D, _texture);
+        _store.MakeCurrent();
+        _gl.BindTexture(TextureTarget.Texture2D, _texture);
         if (_storageWidth != width || _storageHeight != height || _storageFormat != format.GlInternalFormat)
         {
             // Storage is allocated once and reused while the size and format stay.
-            Interop.Gl.TexImage2D(Interop.Gl.GL_TEXTURE_2D, format.GlInternalFormat, width, height, format.GlFormat, Interop.Gl.GL_UNSIGNED_BYTE);
+            _gl.TexImage2D(TextureTarget.Texture2D, 0, format.GlInternalFormat, (uint)width, (uint)height, 0, format.GlFormat, PixelType.UnsignedByte, ReadOnlySpan<byte>.Empty);
             _storageWidth = width;
             _storageHeight = height;
             _storageFormat = format.GlInternalFormat;
         }
 
-        Interop.Gl.PixelStorei(Interop.Gl.GL_UNPACK_ALIGNMENT, 1);
+        _gl.PixelStore(PixelStoreParameter.UnpackAlignment, 1);
         if (stride % format.TexelBytes == 0)
         {
-            Interop.Gl.PixelStorei(Interop.Gl.GL_UNPACK_ROW_LENGTH, stride / format.TexelBytes);
-            Interop.Gl.TexSubImage2D(Interop.Gl.GL_TEXTURE_2D, 0, 0, width, height, format.GlFormat, Interop.Gl.GL_UNSIGNED_BYTE, bytes[..(int)required]);
-            Interop.Gl.PixelStorei(Interop.Gl.GL_UNPACK_ROW_LENGTH, 0);
+            _gl.PixelStore(PixelStoreParameter.UnpackRowLength, stride / format.TexelBytes);
+            _gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, 0, (uint)width, (uint)height, format.GlFormat, PixelType.UnsignedByte, bytes[..(int)required]);
+            _gl.PixelStore(PixelStoreParameter.UnpackRowLength, 0);
         }
         else
         {
@@ -252,11 +215,11 @@ internal sealed class PlaneTexture : IDisposable
             int rowBytes = width * format.TexelBytes;
             for (int y = 0; y < height; y++)
             {
-                Interop.Gl.TexSubImage2D(Interop.Gl.GL_TEXTURE_2D, 0, y, width, 1, format.GlFormat, Interop.Gl.GL_UNSIGNED_BYTE, bytes.Slice(y * stride, rowBytes));
+                _gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, y, (uint)width, 1, format.GlFormat, PixelType.UnsignedByte, bytes.Slice(y * stride, rowBytes));
             }
         }
 
-        _owner.Stats.Uploads++;
+        _store.Stats.Uploads++;
     }
 
     private void DropImage()
@@ -265,34 +228,40 @@ internal sealed class PlaneTexture : IDisposable
         _image = null;
 
         // A texture once bound to an EGLImage stays an EGLImage target; a new name starts clean.
-        Interop.Gl.DeleteTexture(_texture);
-        _texture = Interop.Gl.GenTexture();
-        Interop.Gl.BindTexture(Interop.Gl.GL_TEXTURE_2D, _texture);
-        Interop.Gl.TexParameteri(Interop.Gl.GL_TEXTURE_2D, Interop.Gl.GL_TEXTURE_MIN_FILTER, Interop.Gl.GL_NEAREST);
-        Interop.Gl.TexParameteri(Interop.Gl.GL_TEXTURE_2D, Interop.Gl.GL_TEXTURE_MAG_FILTER, Interop.Gl.GL_NEAREST);
+        _gl.DeleteTexture(_texture);
+        _texture = NewTexture();
         _storageWidth = 0;
     }
 
-    /// <summary>Deletes the texture and releases the image and an own mapping. Render thread only; idempotent.</summary>
-    public void Dispose()
+    private uint NewTexture()
+    {
+        uint texture = _gl.GenTexture();
+        _gl.BindTexture(TextureTarget.Texture2D, texture);
+
+        // texelFetch ignores filtering, but a texture without mipmaps is only complete with a
+        // non-mipmap min filter.
+        _gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureMinFilter, (int)TextureMinFilter.Nearest);
+        _gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureMagFilter, (int)TextureMagFilter.Nearest);
+        _gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureWrapS, (int)TextureWrapMode.ClampToEdge);
+        _gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureWrapT, (int)TextureWrapMode.ClampToEdge);
+        return texture;
+    }
+
+    /// <summary>Hands the texture back to its store, which deletes it now (render thread only; idempotent).</summary>
+    public void Dispose() => _store.Delete(this);
+
+    /// <summary>Deletes the texture and releases the image. The store calls it, on the render thread with the context current.</summary>
+    internal void DeleteGlObjects()
     {
         if (_texture == 0)
         {
             return;
         }
 
-        _owner.Egl.MakeCurrent();
-        Interop.Gl.DeleteTexture(_texture);
+        _gl.DeleteTexture(_texture);
         _texture = 0;
-        _owner.Untrack(this);
         Interlocked.Decrement(ref s_live);
         _image?.Dispose();
         _image = null;
-        if (_ownsMapping)
-        {
-            _mapping?.Dispose();
-        }
-
-        _mapping = null;
     }
 }

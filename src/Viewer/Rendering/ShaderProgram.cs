@@ -1,36 +1,41 @@
+using Silk.NET.OpenGL;
+
 namespace VgpuView.Viewer.Rendering;
 
 /// <summary>A linked GLSL program. A GL object: dispose on the render thread, with the context current.</summary>
 internal sealed class ShaderProgram : IDisposable
 {
+    private readonly GL _gl;
     private uint _program;
 
-    public ShaderProgram(string vertexName, string fragmentName, string? fragmentDefines = null)
+    public ShaderProgram(GL gl, string vertexName, string fragmentName, string? fragmentDefines = null)
     {
-        uint vs = Compile(Interop.Gl.GL_VERTEX_SHADER, vertexName, null);
+        _gl = gl;
+        uint vs = Compile(ShaderType.VertexShader, vertexName, null);
         uint fs;
         try
         {
-            fs = Compile(Interop.Gl.GL_FRAGMENT_SHADER, fragmentName, fragmentDefines);
+            fs = Compile(ShaderType.FragmentShader, fragmentName, fragmentDefines);
         }
         catch
         {
-            Interop.Gl.DeleteShader(vs);
+            gl.DeleteShader(vs);
             throw;
         }
 
-        _program = Interop.Gl.CreateProgram();
-        Interop.Gl.AttachShader(_program, vs);
-        Interop.Gl.AttachShader(_program, fs);
-        Interop.Gl.LinkProgram(_program);
+        _program = gl.CreateProgram();
+        gl.AttachShader(_program, vs);
+        gl.AttachShader(_program, fs);
+        gl.LinkProgram(_program);
 
         // The program keeps what it linked; the shader objects can go now.
-        Interop.Gl.DeleteShader(vs);
-        Interop.Gl.DeleteShader(fs);
-        if (Interop.Gl.GetProgrami(_program, Interop.Gl.GL_LINK_STATUS) == 0)
+        gl.DeleteShader(vs);
+        gl.DeleteShader(fs);
+        gl.GetProgram(_program, ProgramPropertyARB.LinkStatus, out int linked);
+        if (linked == 0)
         {
-            string log = Interop.Gl.GetProgramInfoLog(_program);
-            Interop.Gl.DeleteProgram(_program);
+            string log = gl.GetProgramInfoLog(_program).Trim();
+            gl.DeleteProgram(_program);
             _program = 0;
             throw new GlException($"linking {vertexName} + {fragmentName} failed: {log}");
         }
@@ -39,19 +44,20 @@ internal sealed class ShaderProgram : IDisposable
     public uint Handle => _program;
 
     /// <summary>A uniform's location, looked up once after linking; -1 (ignored by glUniform*) when the linker dropped it.</summary>
-    public int Uniform(string name) => Interop.Gl.GetUniformLocation(_program, name);
+    public int Uniform(string name) => _gl.GetUniformLocation(_program, name);
 
-    public void Use() => Interop.Gl.UseProgram(_program);
+    public void Use() => _gl.UseProgram(_program);
 
-    private static uint Compile(uint type, string name, string? defines)
+    private uint Compile(ShaderType type, string name, string? defines)
     {
-        uint shader = Interop.Gl.CreateShader(type);
-        Interop.Gl.ShaderSource(shader, ShaderSource.Load(name, defines));
-        Interop.Gl.CompileShader(shader);
-        if (Interop.Gl.GetShaderi(shader, Interop.Gl.GL_COMPILE_STATUS) == 0)
+        uint shader = _gl.CreateShader(type);
+        _gl.ShaderSource(shader, ShaderSource.Load(name, defines));
+        _gl.CompileShader(shader);
+        _gl.GetShader(shader, ShaderParameterName.CompileStatus, out int compiled);
+        if (compiled == 0)
         {
-            string log = Interop.Gl.GetShaderInfoLog(shader);
-            Interop.Gl.DeleteShader(shader);
+            string log = _gl.GetShaderInfoLog(shader).Trim();
+            _gl.DeleteShader(shader);
             throw new GlException($"compiling shaders/{name} failed: {log}");
         }
 
@@ -62,7 +68,7 @@ internal sealed class ShaderProgram : IDisposable
     {
         if (_program != 0)
         {
-            Interop.Gl.DeleteProgram(_program);
+            _gl.DeleteProgram(_program);
             _program = 0;
         }
     }

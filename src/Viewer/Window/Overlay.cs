@@ -32,7 +32,7 @@ internal sealed class Overlay : IDisposable
     public Overlay(GL gl, BitmapFont font)
     {
         _gl = gl;
-        _program = new ShaderProgram("plane.vert", "overlay.frag");
+        _program = new ShaderProgram(gl, "plane.vert", "overlay.frag");
         _target = _program.Uniform("u_target");
         _rect = _program.Uniform("u_rect");
         _flipY = _program.Uniform("u_flip_y");

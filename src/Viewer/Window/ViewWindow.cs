@@ -73,7 +73,7 @@ internal sealed class ViewWindow : IDisposable
                     _error.WriteLine($"info: view: no EGL window context ({_window.EglRefusal}); using GLX, where planes can only be uploaded");
                 }
 
-                HeadlessEgl egl = HeadlessEgl.Borrow(_window.EglDisplay, _window.EglContext, _window.UsesEgl ? "window" : "GLX window");
+                EglContext egl = EglContext.Borrow(_window.EglDisplay, _window.EglContext, _window.UsesEgl ? "window" : "GLX window");
                 _compositor = new GpuCompositor(error, egl, allowImport: !settings.NoImport);
                 _painter = new WindowPainter(egl.Gl);
                 _error.WriteLine($"info: view: {_compositor.Description}");
@@ -255,7 +255,7 @@ internal sealed class ViewWindow : IDisposable
 
     /// <summary>How the renderer drew <paramref name="plane"/>'s buffer, for the HUD.</summary>
     private string PathOf(PlaneState plane) =>
-        plane.DmaBuf?.GetAttachment(_compositor) is PlaneTexture { Path: PlanePath.Import } ? "dma-buf import" : "upload";
+        _compositor.TextureOf(plane) is PlaneTexture { Path: PlanePath.Import } ? "dma-buf import" : "upload";
 
     private void OnKey(int key)
     {

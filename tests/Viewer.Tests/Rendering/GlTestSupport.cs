@@ -71,6 +71,15 @@ internal static class GlTestSupport
         return (plane, bytes);
     }
 
+    /// <summary>What the frame path does before each draw: a texture that is not an import gets the plane's bytes.</summary>
+    public static void UploadUnlessImported(PlaneTexture texture, ReadOnlySpan<byte> bytes)
+    {
+        if (texture.Path == PlanePath.Upload)
+        {
+            texture.Upload(bytes);
+        }
+    }
+
     public static byte[] Read(GpuCompositor gpu)
     {
         byte[] rgba = new byte[gpu.Width * gpu.Height * 4];

@@ -87,8 +87,8 @@ public sealed class ImportLongRunTests
                 gpu.Finish();
                 shown += frame.Primary.IsShown ? 1 : 0;
 
-                // After a frame, every texture belongs to a cached entry (evicted ones were
-                // retired and disposed before this frame drew), and each texture is one EGLImage.
+                // After a frame, every texture belongs to a cached entry (an evicted entry's
+                // texture was deleted as the cache evicted it), and each texture is one EGLImage.
                 int images = SafeEglImageHandle.Live - imagesBefore;
                 int textures = PlaneTexture.Live - texturesBefore;
                 int cached = source.Cache.Counters.OpenFds;

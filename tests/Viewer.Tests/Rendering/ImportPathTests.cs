@@ -105,6 +105,9 @@ public sealed class ImportPathTests
             using (PlaneTexture t = gpu.CreateTexture(buffer.Fd, plane))
             using (PlaneTexture c = gpu.CreateTexture(cursorBuffer.Fd, cursor))
             {
+                // A format the driver does not list is uploaded, as the frame path does, from the buffer's bytes.
+                UploadUnlessImported(t, buffer.Bytes);
+                UploadUnlessImported(c, cursorBuffer.Bytes);
                 gpu.Render(t, c, 10, -1);
                 AssertSameImage(expected, Read(gpu), 13, $"{DrmFourcc.ToText(fourcc)} via {t.Path}");
                 if (t.Path == PlanePath.Import)
@@ -116,6 +119,8 @@ public sealed class ImportPathTests
             using (PlaneTexture t = upload.CreateTexture(buffer.Fd, plane))
             using (PlaneTexture c = upload.CreateTexture(cursorBuffer.Fd, cursor))
             {
+                UploadUnlessImported(t, buffer.Bytes);
+                UploadUnlessImported(c, cursorBuffer.Bytes);
                 upload.Render(t, c, 10, -1);
                 AssertSameImage(expected, Read(upload), 13, $"{DrmFourcc.ToText(fourcc)} via upload");
             }
@@ -149,6 +154,7 @@ public sealed class ImportPathTests
         Assert.False(gpu.CanImport);
         Assert.Contains("dma-buf import no", gpu.Description);
         using PlaneTexture texture = gpu.CreateTexture(buffer.Fd, plane);
+        UploadUnlessImported(texture, buffer.Bytes);
         gpu.Render(texture, null, 0, 0);
         Assert.Equal(PlanePath.Upload, texture.Path);
         Assert.Equal(0, gpu.Stats.Imports);

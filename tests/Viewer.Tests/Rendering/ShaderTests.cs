@@ -30,7 +30,7 @@ public sealed class ShaderTests
         RequireEgl();
         using var gpu = new GpuCompositor(TextWriter.Null);
 
-        var e = Assert.Throws<GlException>(() => new ShaderProgram("plane.vert", "plane.frag", "#error broken on purpose"));
+        var e = Assert.Throws<GlException>(() => new ShaderProgram(gpu.Egl.Gl, "plane.vert", "plane.frag", "#error broken on purpose"));
         Assert.Contains("compiling shaders/plane.frag failed", e.Message);
         Assert.Contains("broken on purpose", e.Message);
     }

@@ -1,4 +1,7 @@
+using VgpuView.VfioPlanes.Opening;
 using VgpuView.Tests.Shared;
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Discovery;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.Planes;
 using VgpuView.Viewer.Rendering;
@@ -50,6 +53,7 @@ public sealed class UploadPathTests
         using var gpu = new GpuCompositor(log, allowImport: false);
         using PlaneTexture texture = gpu.CreateTexture(buffer.Fd, plane);
 
+        UploadUnlessImported(texture, buffer.Bytes);
         gpu.Render(texture, null, 0, 0);
 
         Assert.Equal(PlanePath.Upload, texture.Path);
@@ -196,24 +200,72 @@ public sealed class UploadPathTests
     }
 
     [Fact]
-    public void Retire_FromAnotherThread_DisposedAtNextFrame()
+    public void Eviction_DeletesTheEntrysTextureOnTheRenderThreadBeforeItsFdCloses()
+    {
+        RequireEgl();
+        using VgpuDevice device = DeviceFactory.Open(DeviceSpec.Parse("sim:320x200"), new SysfsTree());
+        using var source = new FrameSource(device, cacheCapacity: 1);
+        using var gpu = new GpuCompositor(TextWriter.Null, allowImport: false);
+        var frame = new Frame();
+        var textures = new Dictionary<DmaBufEntry, PlaneTexture>();
+        var seen = new List<string>();
+        int renderThread = Environment.CurrentManagedThreadId;
+        for (int i = 0; i < 6; i++)
+        {
+            source.Next(frame);
+            gpu.Render(source, frame);
+            if (i == 0)
+            {
+                // Subscribed after the renderer, so it runs after the renderer's handler.
+                source.Cache.Evicted += entry =>
+                {
+                    if (textures.Remove(entry, out PlaneTexture? texture))
+                    {
+                        seen.Add($"texture {texture.Texture}, fd closed {entry.IsDisposed}, thread {(Environment.CurrentManagedThreadId == renderThread ? "render" : "other")}");
+                    }
+                };
+            }
+
+            foreach (PlaneState plane in (ReadOnlySpan<PlaneState>)[frame.Primary, frame.Cursor])
+            {
+                if (plane.DmaBuf is { } entry && gpu.TextureOf(plane) is { } texture)
+                {
+                    textures[entry] = texture;
+                }
+            }
+
+            Assert.True(gpu.LiveTextures <= source.Cache.Counters.OpenFds, $"frame {i}: {gpu.LiveTextures} textures for {source.Cache.Counters.OpenFds} cached dma-bufs");
+        }
+
+        Assert.NotEmpty(seen);
+        Assert.All(seen, s => Assert.Equal("texture 0, fd closed False, thread render", s));
+    }
+
+    [Fact]
+    public void Textures_OnAnotherThread_AreRefusedNamingTheRenderThread()
     {
         RequireEgl();
         (PlaneInfo plane, byte[] bytes) = MakePlane(DrmFourcc.XRGB8888, 4, 4, seed: 30);
         using var gpu = new GpuCompositor(TextWriter.Null, allowImport: false);
-        using PlaneTexture kept = gpu.CreateUploadTexture(plane);
-        kept.Upload(bytes);
-        PlaneTexture evicted = gpu.CreateUploadTexture(plane with { Id = 2 });
-        evicted.Upload(bytes);
+        PlaneTexture texture = gpu.CreateUploadTexture(plane);
+        texture.Upload(bytes);
 
-        var other = new Thread(() => gpu.Retire(evicted));
+        Exception? create = null, delete = null;
+        var other = new Thread(() =>
+        {
+            create = Record.Exception(() => gpu.CreateUploadTexture(plane with { Id = 2 }));
+            delete = Record.Exception(texture.Dispose);
+        });
         other.Start();
         other.Join();
-        Assert.Equal(2, gpu.LiveTextures);
-        gpu.Render(kept, null, 0, 0);
 
+        Assert.Contains("must run there", Assert.IsType<InvalidOperationException>(create).Message);
+        Assert.Contains("cannot delete a texture", Assert.IsType<InvalidOperationException>(delete).Message);
         Assert.Equal(1, gpu.LiveTextures);
-        Assert.Equal(0u, evicted.Texture);
+        Assert.NotEqual(0u, texture.Texture);
+        texture.Dispose();
+        Assert.Equal(0, gpu.LiveTextures);
+        Assert.Equal(0u, texture.Texture);
     }
 
     [Fact]
@@ -228,6 +280,8 @@ public sealed class UploadPathTests
         using PlaneTexture pt = gpu.CreateTexture(p.Fd, primary);
         using PlaneTexture ct = gpu.CreateTexture(c.Fd, cursor);
         byte[] rgba = new byte[64 * 32 * 4];
+        UploadUnlessImported(pt, p.Bytes);
+        UploadUnlessImported(ct, c.Bytes);
         gpu.Render(pt, ct, 3, 4);
         gpu.ReadPixels(rgba);
 
@@ -236,6 +290,8 @@ public sealed class UploadPathTests
         {
             for (int i = 0; i < 10; i++)
             {
+                UploadUnlessImported(pt, p.Bytes);
+                UploadUnlessImported(ct, c.Bytes);
                 gpu.Render(pt, ct, x++, 4);
                 gpu.ReadPixels(rgba);
             }

@@ -8,7 +8,7 @@ namespace VgpuView.Viewer.Tests.Rendering;
 
 /// <summary>How the headless display is chosen: the surfaceless one first, then each EGL device.</summary>
 [Collection("gl")]
-public sealed class HeadlessEglTests
+public sealed class EglContextTests
 {
     [Fact]
     public void Create_SurfacelessInitialisesButGivesNoContext_TriesTheEglDevices()
@@ -18,7 +18,7 @@ public sealed class HeadlessEglTests
 
         // The surfaceless display initialises, and its context fails as a driver without GLES 3
         // there would fail it; Mesa's software device behind it makes one.
-        using HeadlessEgl egl = HeadlessEgl.Create((display, platform, device) =>
+        using EglContext egl = EglContext.Create((display, platform, device) =>
         {
             tried.Add(platform);
             if (platform == "surfaceless")
@@ -27,7 +27,7 @@ public sealed class HeadlessEglTests
                 throw new EglException("eglCreateContext(GLES 3.0, EGL_NO_CONFIG_KHR)", 0x3009);
             }
 
-            return HeadlessEgl.WithContext(display, platform, device);
+            return EglContext.WithContext(display, platform, device);
         });
 
         Requires.That(tried.Contains("device"), "an EGL device besides the surfaceless display (Mesa's software device, EGL_EXT_platform_device)");
@@ -80,7 +80,7 @@ public sealed class HeadlessEglTests
     {
         RequireEgl();
         int attempts = 0;
-        EglException e = Assert.Throws<EglException>(() => HeadlessEgl.Create((display, platform, device) =>
+        EglException e = Assert.Throws<EglException>(() => EglContext.Create((display, platform, device) =>
         {
             attempts++;
             display.Dispose();
