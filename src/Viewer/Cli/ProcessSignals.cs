@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 
+using VgpuView.Viewer.Commands;
+
 namespace VgpuView.Viewer.Cli;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
+using VgpuView.Viewer.Commands;
+
 namespace VgpuView.Viewer.Cli;
 
 /// <summary>

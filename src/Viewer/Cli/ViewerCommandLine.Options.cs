@@ -4,6 +4,8 @@ using System.CommandLine.Parsing;
 using VgpuView.VfioPlanes.IO;
 using VgpuView.VfioPlanes.Png;
 
+using VgpuView.Viewer.Commands;
+
 namespace VgpuView.Viewer.Cli;
 
 internal static partial class ViewerCommandLine

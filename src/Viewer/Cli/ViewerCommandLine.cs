@@ -2,6 +2,8 @@ using System.CommandLine;
 using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.IO;
 
+using VgpuView.Viewer.Commands;
+
 namespace VgpuView.Viewer.Cli;
 
 /// <summary>

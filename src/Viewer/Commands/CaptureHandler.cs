@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Rendering;
 using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Capture;

@@ -1,5 +1,4 @@
 // capture's options, and the checks of their combinations made before a device is opened.
-using VgpuView.Viewer.Cli;
 using VgpuView.VfioPlanes.Capture;
 using VgpuView.VfioPlanes.Png;
 

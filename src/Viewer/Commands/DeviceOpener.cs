@@ -1,4 +1,3 @@
-using VgpuView.Viewer.Cli;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Discovery;
 using VgpuView.VfioPlanes.Opening;

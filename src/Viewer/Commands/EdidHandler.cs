@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.IO;
-using VgpuView.Viewer.Cli;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Edid;
 

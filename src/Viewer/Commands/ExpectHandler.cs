@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using VgpuView.Viewer.Cli;
 using VgpuView.VfioPlanes.Capture;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Pixels;

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Rendering;
 using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Devices;

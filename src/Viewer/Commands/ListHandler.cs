@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using VgpuView.Viewer.Cli;
 using VgpuView.VfioPlanes.Discovery;
 
 namespace VgpuView.Viewer.Commands;

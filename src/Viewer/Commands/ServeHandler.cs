@@ -5,7 +5,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Rfb;
-using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Serve;
 
 namespace VgpuView.Viewer.Commands;

@@ -1,5 +1,4 @@
 using VgpuView.VfioPlanes.Devices;
-using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Window;
 
 namespace VgpuView.Viewer.Commands;

@@ -1,5 +1,4 @@
 // view's options as the command line gives them, and their check and translation into what the window is asked for.
-using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Window;
 
 namespace VgpuView.Viewer.Commands;

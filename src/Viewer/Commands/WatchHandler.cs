@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using VgpuView.Viewer.Cli;
 using VgpuView.VfioPlanes;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Planes;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using VgpuView.Tests.Shared;
 using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Commands;
 using Xunit;
 
 namespace VgpuView.Viewer.Tests.Cli;

@@ -1,4 +1,5 @@
 using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Commands;
 using Xunit;
 
 namespace VgpuView.Viewer.Tests.Cli;

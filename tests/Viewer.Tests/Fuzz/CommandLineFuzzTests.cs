@@ -1,6 +1,7 @@
 using System.Text;
 using VgpuView.Tests.Shared;
 using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Commands;
 using VgpuView.Viewer.Tests.Cli;
 using Xunit;
 

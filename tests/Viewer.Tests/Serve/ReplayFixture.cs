@@ -2,6 +2,7 @@
 using System.Text.Json;
 using VgpuView.VfioPlanes.Png;
 using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Commands;
 using VgpuView.Viewer.Tests.Cli;
 using Xunit;
 

@@ -2,6 +2,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Commands;
 using VgpuView.Viewer.Tests.Cli;
 using Xunit;
 

@@ -3,6 +3,7 @@
 using System.Text.Json.Nodes;
 using VgpuView.Tests.Shared;
 using VgpuView.Viewer.Cli;
+using VgpuView.Viewer.Commands;
 using VgpuView.Viewer.Tests.Cli;
 using Xunit;
 

@@ -1,6 +1,5 @@
-using VgpuView.Viewer.Commands;
 
-namespace VgpuView.Viewer.Cli;
+namespace VgpuView.Viewer.Commands;
 
 /// <summary>What a command works with: its output streams, how devices are opened, and the stop signal.</summary>
 internal sealed class CommandContext

@@ -1,4 +1,4 @@
-namespace VgpuView.Viewer.Cli;
+namespace VgpuView.Viewer.Commands;
 
 /// <summary>The exit codes of vgpuview, as README.md documents them.</summary>
 internal static class ExitCodes

@@ -1,4 +1,4 @@
-namespace VgpuView.Viewer.Cli;
+namespace VgpuView.Viewer.Commands;
 
 /// <summary>
 /// Standard output is a pipe whose reader has gone (EPIPE), as with `vgpuview watch | head -1`.

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace VgpuView.Viewer.Cli;
+namespace VgpuView.Viewer.Commands;
 
 /// <summary>Writes each line to another writer with a prefix ("vgpuview: "), for log lines on standard error.</summary>
 internal sealed class PrefixWriter(TextWriter inner, string prefix) : TextWriter
