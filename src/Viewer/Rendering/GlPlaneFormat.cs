@@ -101,17 +101,13 @@ internal readonly record struct GlPlaneFormat(
 
         // Reading past the end of a dma-buf's pages faults (SIGBUS), so the size the device
         // reports must cover every row the texture reads.
-        // Tiled planes are read in whole rows of tiles (X: 8 rows, Y and Yf: 32), whether the
-        // driver imports them or the CPU detiles them; Yf can only be imported.
-        long tileRows = plane.Modifier switch
-        {
-            DrmModifier.I915XTiled => 8,
-            DrmModifier.I915YTiled or DrmModifier.I915YfTiled => 32,
-            _ => 1,
-        };
-        long required = plane.Modifier == DrmModifier.Linear
-            ? ((long)plane.Stride * (plane.Height - 1)) + ((long)texels * format.TexelBytes)
-            : (long)plane.Stride * ((plane.Height + tileRows - 1) / tileRows * tileRows);
+        // Tiled planes are read in whole rows of tiles (TileLayout.Rows), whether the driver
+        // imports them or the CPU detiles them; a modifier the program does not know can only be
+        // imported, and is held to whole rows of its stride.
+        long rowBytes = (long)texels * format.TexelBytes;
+        long required = TileLayout.TryGet(plane.Modifier, format.Format.BytesPerPixel, out TileLayout tiles)
+            ? tiles.RequiredBytes(plane.Stride, plane.Height, rowBytes)
+            : (long)plane.Stride * plane.Height;
         if (plane.Size < required)
         {
             throw new ArgumentException($"{plane.Plane} plane size {plane.Size} is below the {required} bytes of {plane.Height} rows of stride {plane.Stride}", nameof(plane));

@@ -149,10 +149,10 @@ internal sealed class PlaneTexture : IDisposable
 
     internal void SetUploadReason(string reason) => UploadReason = reason;
 
-    /// <summary>The bytes the plane needs: stride * (height - 1) plus one row of texels.</summary>
-    internal long RequiredBytes() => Layout.Modifier == DrmModifier.Linear
-        ? ((long)Layout.Stride * (Layout.Height - 1)) + ((long)TexelWidth * Format.TexelBytes)
-        : PixelConverter.RequiredSourceBytes(PlaneLayout.FromPlane(Layout));
+    /// <summary>The bytes the plane needs: up to the end of its last row, or whole rows of tiles when tiled.</summary>
+    internal long RequiredBytes() => TileLayout.TryGet(Layout.Modifier, Format.Format.BytesPerPixel, out TileLayout tiles)
+        ? tiles.RequiredBytes(Layout.Stride, Layout.Height, (long)TexelWidth * Format.TexelBytes)
+        : (long)Layout.Stride * Layout.Height;
 
     /// <summary>Copies the plane's bytes (laid out as <see cref="Layout"/> says) into the texture.</summary>
     internal void Upload(ReadOnlySpan<byte> bytes)
