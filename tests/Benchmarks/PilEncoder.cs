@@ -7,14 +7,15 @@ namespace VgpuView.Benchmarks;
 /// PIL (Debian's python3-pil under /usr/bin/python3) as a PNG encoder to measure against: one
 /// Python process holds the image and encodes it on request, so a benchmark times PIL's encoder
 /// and not Python's start-up. A request is one line "LEVEL COUNT [PATH]": COUNT encodes at zlib
-/// LEVEL into memory, or into PATH with {n} replaced by the index; the answer is the last PNG's size.
+/// LEVEL into memory, or into PATH with {n} replaced by the index; the answer is the last PNG's size
+/// and the CPU seconds Python spent per encode.
 /// </summary>
 public sealed class PilEncoder : IDisposable
 {
     private const string Python = "/usr/bin/python3";
 
     private const string Script = """
-        import io, os, sys
+        import io, os, sys, time
         from PIL import Image
         w, h = map(int, sys.stdin.buffer.readline().split())
         image = Image.frombytes('RGB', (w, h), sys.stdin.buffer.read(w * h * 3))
@@ -23,6 +24,7 @@ public sealed class PilEncoder : IDisposable
             parts = line.decode().split(' ', 2)
             level, count = int(parts[0]), int(parts[1])
             size = 0
+            start = time.process_time()
             for i in range(count):
                 if len(parts) > 2:
                     path = parts[2].strip().replace('{n}', str(i))
@@ -32,7 +34,8 @@ public sealed class PilEncoder : IDisposable
                     out = io.BytesIO()
                     image.save(out, 'PNG', compress_level=level)
                     size = out.tell()
-            sys.stdout.write(f'{size}\n'); sys.stdout.flush()
+            cpu = (time.process_time() - start) / count
+            sys.stdout.write(f'{size} {cpu}\n'); sys.stdout.flush()
         """;
 
     private readonly Process _python;
@@ -71,6 +74,9 @@ public sealed class PilEncoder : IDisposable
         }
     }
 
+    /// <summary>The CPU time PIL spent on each PNG of the last <see cref="Encode"/>.</summary>
+    public TimeSpan LastCpuPerImage { get; private set; }
+
     /// <summary>Encodes <paramref name="count"/> times at zlib <paramref name="level"/>; returns the size of one PNG.</summary>
     public long Encode(int level, int count = 1, string? pathTemplate = null)
     {
@@ -80,7 +86,9 @@ public sealed class PilEncoder : IDisposable
         _python.StandardInput.WriteLine(request);
         _python.StandardInput.Flush();
         string answer = _python.StandardOutput.ReadLine() ?? throw new InvalidOperationException("PIL stopped: " + _python.StandardError.ReadToEnd().Trim());
-        return long.Parse(answer, CultureInfo.InvariantCulture);
+        string[] parts = answer.Split(' ');
+        LastCpuPerImage = TimeSpan.FromSeconds(double.Parse(parts[1], CultureInfo.InvariantCulture));
+        return long.Parse(parts[0], CultureInfo.InvariantCulture);
     }
 
     public void Dispose()

@@ -4,5 +4,6 @@ internal static partial class Interop
     {
         internal const string Libc = "libc";
         internal const string Z = "libz.so.1";
+        internal const string CompressionNative = "libSystem.IO.Compression.Native";
     }
 }

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
+using System.Runtime.ExceptionServices;
 
 namespace VgpuView.VfioPlanes.Png;
 
@@ -9,9 +9,12 @@ namespace VgpuView.VfioPlanes.Png;
 /// at a sync flush so it ends on a byte boundary in a non-final block, and the pieces are joined in
 /// order under one zlib header with one Adler-32 combined from theirs. Deflate back-references
 /// never reach into another piece (each has its own compressor), and filters read the row above
-/// from the image, so a decoder sees one ordinary stream. Not thread-safe; buffers are kept.
+/// from the image, so a decoder sees one ordinary stream. The calling thread compresses pieces
+/// too, and thread-pool threads join it by taking the next piece from a shared counter, so no
+/// piece waits for a thread and a series of images queues nothing that allocates. Not
+/// thread-safe; buffers are kept.
 /// </summary>
-internal sealed class PngDeflater
+internal sealed class PngDeflater : IThreadPoolWorkItem
 {
     /// <summary>Below this many filtered bytes a piece is not worth a core: the image is cut into fewer pieces.</summary>
     internal const int MinPieceBytes = 256 * 1024;
@@ -19,7 +22,14 @@ internal sealed class PngDeflater
     // RFC 1950: Adler-32 sums are taken modulo 65521, the largest prime below 2^16.
     private const uint AdlerBase = 65521;
 
-    private readonly Action<int> _compressPiece;
+    // The pieces left to hand out, as one word so that a helper reads both halves at once: the
+    // piece count in the high 32 bits and the next index in the low 32. It is 0 between images,
+    // so a helper that the pool starts late finds no work (count 0) rather than a stale index.
+    private long _ticket;
+    private int _unfinished;
+    private readonly ManualResetEventSlim _finished = new();
+    private ExceptionDispatchInfo? _failure;
+
     private Piece[] _pieces = [];
     private byte[] _image = [];
     private int _rowBytes;
@@ -27,8 +37,6 @@ internal sealed class PngDeflater
     private int _rowsPerPiece;
     private int _bpp;
     private PngOptions _options = PngOptions.Default;
-
-    public PngDeflater() => _compressPiece = CompressPiece;
 
     /// <summary>
     /// How many pieces an image of <paramref name="filteredBytes"/> is cut into on <paramref name="cores"/>
@@ -63,7 +71,7 @@ internal sealed class PngDeflater
         }
         else
         {
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, _compressPiece);
+            CompressInParallel(count);
         }
 
         // The first piece's zlib header serves the whole stream; each piece's body follows in order.
@@ -71,7 +79,7 @@ internal sealed class PngDeflater
         for (int i = 0; i < count; i++)
         {
             Piece piece = _pieces[i];
-            ReadOnlySpan<byte> data = piece.Output.GetBuffer().AsSpan(0, piece.BodyEnd);
+            ReadOnlySpan<byte> data = piece.Output.AsSpan(0, piece.BodyEnd);
             output.Write(i == 0 ? data : data.Slice(2));
             adler = i == 0 ? piece.Adler : Adler32Combine(adler, piece.Adler, piece.InputBytes);
         }
@@ -80,6 +88,58 @@ internal sealed class PngDeflater
         BinaryPrimitives.WriteUInt32BigEndian(trailer, adler);
         output.Write(trailer);
         _image = [];
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="count"/> pieces on this thread and up to one pool thread per
+    /// other core, and returns when every piece is done.
+    /// </summary>
+    private void CompressInParallel(int count)
+    {
+        _unfinished = count;
+        _failure = null;
+        _finished.Reset();
+        Interlocked.Exchange(ref _ticket, (long)count << 32);
+        int helpers = Math.Min(count, Environment.ProcessorCount) - 1;
+        for (int i = 0; i < helpers; i++)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        TakePieces();
+        _finished.Wait();
+        Interlocked.Exchange(ref _ticket, 0);
+        _failure?.Throw();
+    }
+
+    /// <summary>A pool thread's part: pieces until none is left.</summary>
+    void IThreadPoolWorkItem.Execute() => TakePieces();
+
+    private void TakePieces()
+    {
+        while (true)
+        {
+            long ticket = Interlocked.Increment(ref _ticket);
+            int index = (int)(uint)ticket - 1;
+            if (index >= (int)(ticket >> 32))
+            {
+                return;
+            }
+
+            try
+            {
+                CompressPiece(index);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            }
+
+            if (Interlocked.Decrement(ref _unfinished) == 0)
+            {
+                _finished.Set();
+            }
+        }
     }
 
     /// <summary>
@@ -118,11 +178,17 @@ internal sealed class PngDeflater
         int end = Math.Min(_rows, first + _rowsPerPiece);
         bool last = end == _rows;
         int rowBytes = _rowBytes;
-        MemoryStream output = piece.Output;
-        output.SetLength(0);
+        piece.Length = 0;
 
-        var level = new ZLibCompressionOptions { CompressionLevel = _options.CompressionLevel, CompressionStrategy = _options.Strategy };
-        var zlib = new ZLibStream(output, level, leaveOpen: true);
+        var zlib = default(Interop.CompressionNative.PAL_ZStream);
+        int init = Interop.CompressionNative.DeflateInit2_(
+            ref zlib, _options.CompressionLevel, Interop.CompressionNative.Z_DEFLATED,
+            Interop.CompressionNative.ZlibWindowBits, Interop.CompressionNative.DefaultMemLevel, (int)_options.Strategy);
+        if (init != Interop.CompressionNative.Z_OK)
+        {
+            throw new InvalidOperationException($"zlib could not start a deflate stream at level {_options.CompressionLevel} (error {init})");
+        }
+
         try
         {
             for (int y = first; y < end; y++)
@@ -140,31 +206,68 @@ internal sealed class PngDeflater
                     PngFilters.Apply(_options.Filter, raw, above, _bpp, row);
                 }
 
-                zlib.Write(row, 0, rowBytes + 1);
+                Deflate(ref zlib, piece, row.AsSpan(0, rowBytes + 1), Interop.CompressionNative.Z_NO_FLUSH);
             }
 
             if (!last)
             {
                 // A sync flush ends the piece's data on a byte boundary inside a non-final block:
-                // everything written so far is out, and what disposing adds (an empty final block
+                // everything written so far is out, and what finishing adds (an empty final block
                 // and the trailer) is cut off below, all but the Adler-32.
-                zlib.Flush();
+                Deflate(ref zlib, piece, [], Interop.CompressionNative.Z_SYNC_FLUSH);
             }
 
-            piece.BodyEnd = (int)output.Length;
+            piece.BodyEnd = piece.Length;
+            Deflate(ref zlib, piece, [], Interop.CompressionNative.Z_FINISH);
         }
         finally
         {
-            zlib.Dispose();
+            Interop.CompressionNative.DeflateEnd(ref zlib);
         }
 
         // RFC 1950 2.2: the stream ends with the Adler-32 of the uncompressed data, big-endian.
-        byte[] buffer = output.GetBuffer();
-        piece.Adler = BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan((int)output.Length - 4));
+        piece.Adler = BinaryPrimitives.ReadUInt32BigEndian(piece.Output.AsSpan(piece.Length - 4));
         piece.InputBytes = (long)(end - first) * (rowBytes + 1);
         if (last)
         {
-            piece.BodyEnd = (int)output.Length - 4;
+            piece.BodyEnd = piece.Length - 4;
+        }
+    }
+
+    /// <summary>
+    /// Feeds <paramref name="input"/> to the stream with <paramref name="flush"/>, growing the
+    /// piece's output until zlib has taken all the input and, for a flush, written all it holds.
+    /// </summary>
+    private static void Deflate(ref Interop.CompressionNative.PAL_ZStream zlib, Piece piece, ReadOnlySpan<byte> input, int flush)
+    {
+        while (true)
+        {
+            if (piece.Length == piece.Output.Length)
+            {
+                piece.Grow();
+            }
+
+            Span<byte> room = piece.Output.AsSpan(piece.Length);
+            int result = Interop.CompressionNative.Deflate(ref zlib, input, room, flush, out int consumed, out int produced);
+            piece.Length += produced;
+            input = input.Slice(consumed);
+            if (result == Interop.CompressionNative.Z_STREAM_END)
+            {
+                return;
+            }
+
+            if (result is not (Interop.CompressionNative.Z_OK or Interop.CompressionNative.Z_BUF_ERROR)
+                || (result == Interop.CompressionNative.Z_BUF_ERROR && flush == Interop.CompressionNative.Z_FINISH && produced == 0))
+            {
+                throw new InvalidOperationException($"zlib deflate failed (error {result})");
+            }
+
+            // Done when the input is taken and zlib left room unused (so it holds nothing back);
+            // Z_FINISH is done only at Z_STREAM_END.
+            if (input.IsEmpty && produced < room.Length && flush != Interop.CompressionNative.Z_FINISH)
+            {
+                return;
+            }
         }
     }
 
@@ -175,7 +278,10 @@ internal sealed class PngDeflater
 
         public byte[] Zeros { get; private set; } = [];
 
-        public MemoryStream Output { get; } = new();
+        /// <summary>The piece's zlib stream (header, deflate data, Adler-32) in its first <see cref="Length"/> bytes.</summary>
+        public byte[] Output { get; private set; } = new byte[64 * 1024];
+
+        public int Length { get; set; }
 
         /// <summary>Where the deflate data ends in <see cref="Output"/> (the zlib header is at 0..1).</summary>
         public int BodyEnd { get; set; }
@@ -194,6 +300,13 @@ internal sealed class PngDeflater
                     Filtered[i] = new byte[rowBytes + 1];
                 }
             }
+        }
+
+        public void Grow()
+        {
+            byte[] larger = GC.AllocateUninitializedArray<byte>(Output.Length * 2);
+            Output.AsSpan(0, Length).CopyTo(larger);
+            Output = larger;
         }
     }
 }

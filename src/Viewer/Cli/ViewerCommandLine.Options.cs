@@ -102,8 +102,8 @@ internal static partial class ViewerCommandLine
 
     private static readonly Option<int> s_level = new("--level")
     {
-        Description = "zlib compression level 0-9 (default 1)",
-        DefaultValueFactory = _ => 1,
+        Description = "zlib compression level 0-9 (default 2)",
+        DefaultValueFactory = _ => 2,
         CustomParser = r => Whole(r, "--level"),
     };
 

@@ -123,6 +123,34 @@ public sealed class PngPiecesTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(6)]
+    [InlineData(9)]
+    public void OnePiece_IsTheStreamZLibStreamMakes(int level)
+    {
+        // The pieces call .NET's zlib directly; in one piece the image data is exactly what a
+        // ZLibStream at the same level and strategy makes of the same filtered rows, given one
+        // row at a time (zlib-ng's output depends on how its input arrives). Level 0 is left out:
+        // its stored blocks end where the caller's output buffer does.
+        const int width = 301, height = 97;
+        var options = new PngOptions { Filter = PngFilter.Adaptive, CompressionLevel = level };
+        byte[] png = Encode(Image(width, height, level, opaque: true), width, height, options, pieces: 1);
+        byte[] rows = Inflate(png, out _);
+        var expected = new MemoryStream();
+        using (var zlib = new ZLibStream(expected, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+        {
+            for (int at = 0; at < rows.Length; at += (width * 3) + 1)
+            {
+                zlib.Write(rows, at, (width * 3) + 1);
+            }
+        }
+
+        byte[] idat = PngChunks.Read(png).Where(c => c.Type == "IDAT").SelectMany(c => c.Data).ToArray();
+        Assert.Equal(expected.ToArray(), idat);
+    }
+
     [Fact]
     public void PieceCount_OneForATinyImageOrOneCore_UpToFourPerCoreOtherwise()
     {
