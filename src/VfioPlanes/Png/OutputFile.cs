@@ -294,8 +294,8 @@ public static class OutputFile
                 }
 
                 // Writes block as usual once a reader is there; a pipe that fills waits for it.
-                int flags = Interop.Libc.FcntlFile(handle, Interop.Libc.F_GETFL, 0);
-                Interop.Libc.FcntlFile(handle, Interop.Libc.F_SETFL, flags & ~Interop.Libc.O_NONBLOCK);
+                int flags = Interop.Libc.Fcntl(handle, Interop.Libc.F_GETFL, 0);
+                Interop.Libc.Fcntl(handle, Interop.Libc.F_SETFL, flags & ~Interop.Libc.O_NONBLOCK);
                 try
                 {
                     return new Pending(path, null, null, new FileStream(handle, FileAccess.Write, bufferSize: 1 << 16));
