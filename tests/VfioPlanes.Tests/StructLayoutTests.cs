@@ -29,12 +29,14 @@ public class StructLayoutTests
     [Fact]
     public void Statx_MatchesHeaderLayout()
     {
-        // linux/stat.h: struct statx is 256 bytes on every architecture; __u16 stx_mode follows
-        // __u32 mask, __u32 blksize, __u64 attributes, __u32 nlink, uid and gid.
-        Assert.Equal(256, Unsafe.SizeOf<Interop.Libc.statx>());
-        Assert.Equal(28, (int)Marshal.OffsetOf<Interop.Libc.statx>(nameof(Interop.Libc.statx.stx_mode)));
+        // The statx(2) buffer is Tmds.LibC's. linux/stat.h: struct statx is 256 bytes on every
+        // architecture; __u32 stx_gid is at 24 and __u16 stx_mode follows it, after __u32 mask,
+        // __u32 blksize, __u64 attributes, __u32 nlink and uid.
+        Assert.Equal(256, Unsafe.SizeOf<Tmds.Linux.statx>());
+        Assert.Equal(24, (int)Marshal.OffsetOf<Tmds.Linux.statx>(nameof(Tmds.Linux.statx.stx_gid)));
+        Assert.Equal(28, (int)Marshal.OffsetOf<Tmds.Linux.statx>(nameof(Tmds.Linux.statx.stx_mode)));
 
         // Then __u16 __spare0, __u64 stx_ino, __u64 stx_size.
-        Assert.Equal(40, (int)Marshal.OffsetOf<Interop.Libc.statx>(nameof(Interop.Libc.statx.stx_size)));
+        Assert.Equal(40, (int)Marshal.OffsetOf<Tmds.Linux.statx>(nameof(Tmds.Linux.statx.stx_size)));
     }
 }

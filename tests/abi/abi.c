@@ -1,5 +1,6 @@
 /*
- * Prints the kernel ABI that src/VfioPlanes/Interop mirrors, one "kind name value" line each:
+ * Prints the kernel ABI that src/VfioPlanes/Interop mirrors or takes from Tmds.LibC (struct
+ * statx), one "kind name value" line each:
  *   size   <struct>          sizeof(struct <struct>)
  *   offset <struct>.<field>  offsetof(struct <struct>, <field>)
  *   const  <NAME>            the value of a macro or enum constant
@@ -255,6 +256,7 @@ static void libc(void)
     CONST(STATX_GID);
     CONST(R_OK);
     CONST(W_OK);
+    CONST(X_OK);
     CONST(STATX_SIZE);
     CONST(AT_EMPTY_PATH);
     CONST(S_IFMT);

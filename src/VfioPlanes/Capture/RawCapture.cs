@@ -65,13 +65,13 @@ public sealed class RawCapture
         }
 
         (string primaryPath, string cursorPath, string jsonPath) = PathsFor(pngPath);
-        AtomicFile.Write(primaryPath, _primary.Bytes);
+        OutputFile.Write(primaryPath, _primary.Bytes);
         if (_hasCursor)
         {
-            AtomicFile.Write(cursorPath, _cursor.Bytes);
+            OutputFile.Write(cursorPath, _cursor.Bytes);
         }
 
-        AtomicFile.Write(jsonPath, stream =>
+        OutputFile.Write(jsonPath, stream =>
         {
             using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
             json.WriteStartObject();

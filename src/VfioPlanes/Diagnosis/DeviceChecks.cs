@@ -1,6 +1,7 @@
 using System.Globalization;
 using VgpuView.VfioPlanes.Devices;
 using VgpuView.VfioPlanes.Discovery;
+using VgpuView.VfioPlanes.IO;
 
 namespace VgpuView.VfioPlanes.Diagnosis;
 
@@ -251,7 +252,7 @@ public sealed class DeviceChecks(HostRoots roots, Func<string, bool>? mayOpen = 
         return null;
     }
 
-    private static bool MayOpen(string path) => Interop.Libc.Access(path, Interop.Libc.R_OK | Interop.Libc.W_OK) == 0;
+    private static bool MayOpen(string path) => PathAccess.Allows(path, PathRights.Read | PathRights.Write, out _);
 
     private static string ModeText(string path)
     {

@@ -1,6 +1,7 @@
 // PngReader: the chunk walk of a PNG file, its limits, and reading one from a path.
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 
 namespace VgpuView.VfioPlanes.Png;
@@ -99,7 +100,8 @@ public static partial class PngReader
 
             ReadOnlySpan<byte> data = png.Slice(at + 8, (int)length);
             uint stored = BinaryPrimitives.ReadUInt32BigEndian(png.Slice(at + 8 + (int)length));
-            uint computed = Interop.Zlib.Crc32(Interop.Zlib.Crc32(0, typeBytes), data);
+            // The CRC covers the type and the data, which lie next to each other in the file.
+            uint computed = Crc32.HashToUInt32(png.Slice(at + 4, 4 + (int)length));
             if (stored != computed)
             {
                 throw new InvalidDataException($"chunk {type}: CRC 0x{stored:X8} does not match 0x{computed:X8} computed over its type and data (corrupt file?)");

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Runtime.Intrinsics;
 using System.Text;
 
@@ -26,6 +27,7 @@ public sealed class PngWriter
 
     private readonly IdatStream _idat = new();
     private readonly PngDeflater _deflater = new();
+    private readonly Crc32 _crc = new();
 
     // The image as PNG rows (RGB or RGBA, packed), which the pieces filter and compress in parallel.
     private byte[] _image = [];
@@ -57,7 +59,7 @@ public sealed class PngWriter
         ihdr[10] = 0;                         // compression method: deflate
         ihdr[11] = 0;                         // filter method: adaptive, five types
         ihdr[12] = 0;                         // no interlace
-        WriteChunk(output, Ihdr, ihdr);
+        WriteChunk(output, _crc, Ihdr, ihdr);
 
         foreach ((string keyword, string text) in options.Text)
         {
@@ -67,7 +69,7 @@ public sealed class PngWriter
         _idat.Start(output);
         _deflater.Compress(_image, rowBytes, height, channels, options, _idat, Pieces);
         _idat.Finish();
-        WriteChunk(output, Iend, []);
+        WriteChunk(output, _crc, Iend, []);
     }
 
     /// <summary>How many pieces the image data is compressed in; 0 (the default) chooses by size and core count.</summary>
@@ -246,18 +248,21 @@ public sealed class PngWriter
         Encoding.Latin1.GetBytes(keyword, data);
         data.Slice(keyword.Length, header - keyword.Length).Clear();
         encoding.GetBytes(text, data.Slice(header));
-        WriteChunk(output, latin1 ? Text : InternationalText, data);
+        WriteChunk(output, _crc, latin1 ? Text : InternationalText, data);
     }
 
-    /// <summary>PNG spec 5.3: length (big-endian), type, data, CRC-32 of type and data.</summary>
-    internal static void WriteChunk(Stream output, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
+    /// <summary>PNG spec 5.3: length (big-endian), type, data, CRC-32 of type and data (<paramref name="crc"/> is reset and reused).</summary>
+    private static void WriteChunk(Stream output, Crc32 crc, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
     {
         Span<byte> word = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
         output.Write(word);
         output.Write(type);
         output.Write(data);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Interop.Zlib.Crc32(Interop.Zlib.Crc32(0, type), data));
+        crc.Reset();
+        crc.Append(type);
+        crc.Append(data);
+        BinaryPrimitives.WriteUInt32BigEndian(word, crc.GetCurrentHashAsUInt32());
         output.Write(word);
     }
 
@@ -266,6 +271,7 @@ public sealed class PngWriter
     {
         private const int ChunkData = 256 * 1024;
         private readonly byte[] _buffer = new byte[ChunkData];
+        private readonly Crc32 _crc = new();
         private int _used;
         private Stream? _output;
 
@@ -326,7 +332,7 @@ public sealed class PngWriter
         {
             if (_used > 0)
             {
-                WriteChunk(_output ?? throw new InvalidOperationException("IDAT stream used outside Write"), "IDAT"u8, _buffer.AsSpan(0, _used));
+                WriteChunk(_output ?? throw new InvalidOperationException("IDAT stream used outside Write"), _crc, "IDAT"u8, _buffer.AsSpan(0, _used));
                 _used = 0;
             }
         }

@@ -49,7 +49,7 @@ internal sealed class ProcessSignals : IDisposable
     /// </summary>
     public static void ExitNow(int code)
     {
-        VfioPlanes.Png.AtomicFile.RemoveTemporaryFiles();
+        VfioPlanes.Png.OutputFile.RemoveTemporaryFiles();
         Interop.Libc.ImmediateExit(code);
     }
 

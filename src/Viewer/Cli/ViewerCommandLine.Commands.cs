@@ -217,10 +217,9 @@ internal static partial class ViewerCommandLine
             throw new UsageException($"{option} '{path}' cannot be a directory: '{existing}' is a file");
         }
 
-        if (Interop.Libc.Access(existing, Interop.Libc.W_OK | Interop.Libc.X_OK) != 0)
+        if (!VfioPlanes.IO.PathAccess.Allows(existing, VfioPlanes.IO.PathRights.Write | VfioPlanes.IO.PathRights.Search, out int errno))
         {
-            string errno = VfioPlanes.Errno.Name(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
-            throw new UsageException($"{option} '{path}' is not writable: cannot create files in '{existing}' ({errno})");
+            throw new UsageException($"{option} '{path}' is not writable: cannot create files in '{existing}' ({VfioPlanes.Errno.Name(errno)})");
         }
 
         return path;

@@ -303,7 +303,7 @@ internal sealed class CaptureHandler(CommandContext context)
         }
 
         // A signal while the PNG is written leaves no file (the temporary one is removed): exit 130.
-        bool replaced = AtomicFile.WriteUnlessCancelled(path, s => _png.Write(s, Screen, Width, Height, Width * 4, png), context.Cancellation);
+        bool replaced = OutputFile.WriteUnlessCancelled(path, s => _png.Write(s, Screen, Width, Height, Width * 4, png), context.Cancellation);
         if (options.Raw)
         {
             _raw.Write(path);

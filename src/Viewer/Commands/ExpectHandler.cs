@@ -198,7 +198,7 @@ internal sealed class ExpectHandler(CommandContext context)
         // or socket, a missing or read-only directory are refused now, not after the wait.
         try
         {
-            AtomicFile.CheckWritable(path);
+            OutputFile.CheckWritable(path);
         }
         catch (IOException e)
         {
@@ -289,7 +289,7 @@ internal sealed class ExpectHandler(CommandContext context)
         // the disk full), the answer is still that the picture did not appear.
         try
         {
-            AtomicFile.Write(path, s => new PngWriter().Write(s, _closest.AsSpan(0, _closestWidth * _closestHeight * 4), _closestWidth, _closestHeight, _closestWidth * 4, new PngOptions()));
+            OutputFile.Write(path, s => new PngWriter().Write(s, _closest.AsSpan(0, _closestWidth * _closestHeight * 4), _closestWidth, _closestHeight, _closestWidth * 4, new PngOptions()));
             context.Error.WriteLine($"vgpuview: the closest screen is in {path}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using VgpuView.Viewer.Rendering;
 using VgpuView.VfioPlanes.Diagnosis;
+using VgpuView.VfioPlanes.IO;
 
 namespace VgpuView.Viewer.Commands;
 
@@ -58,7 +59,7 @@ internal static partial class RenderingChecks
         List<string> nodes = Directory.Exists(dri) ? [.. Directory.EnumerateFileSystemEntries(dri, "renderD*").Order(StringComparer.Ordinal)] : [];
         string renderNodes = nodes.Count == 0
             ? $"no render node in {Path.Combine(devRoot, "dri")}"
-            : string.Join(", ", nodes.Select(n => $"{n} {(Interop.Libc.Access(n, Interop.Libc.W_OK) == 0 ? "usable" : "not usable by this user (add the user to group render)")}"));
+            : string.Join(", ", nodes.Select(n => $"{n} {(PathAccess.Allows(n, PathRights.Write, out _) ? "usable" : "not usable by this user (add the user to group render)")}"));
         string fix = egl.ReadsDmaBufThroughCpu
             ? "Mesa 25 (bookworm-backports: libegl-mesa0 libgl1-mesa-dri mesa-libgallium libgbm1) imports dma-bufs on llvmpipe; Mesa 22 needs a render node"
             : "give this user the GPU's render node (group render), or use a driver that offers EGL_EXT_image_dma_buf_import";

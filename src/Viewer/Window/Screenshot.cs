@@ -10,7 +10,7 @@ namespace VgpuView.Viewer.Window;
 
 /// <summary>
 /// The window's screenshot key: the guest's screen at its own resolution through the CPU capture
-/// path (the same CpuCompositor, PngWriter and AtomicFile as `capture`), not the scaled window,
+/// path (the same CpuCompositor, PngWriter and OutputFile as `capture`), not the scaled window,
 /// so a screenshot equals `capture` of the same frame. A dma-buf the CPU cannot map (the stock
 /// mbochs') may still be on screen through import: then the renderer's offscreen target, which
 /// holds the same frame at the guest's resolution with the same pixels, is read back instead.
@@ -72,7 +72,7 @@ internal sealed class Screenshot(string directory, string deviceName)
         Directory.CreateDirectory(directory);
         string stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
         string path = Path.Combine(directory, $"vgpuview-{stamp}-{_count++}.png");
-        AtomicFile.Write(path, s =>
+        OutputFile.Write(path, s =>
         {
             if (readBack is null)
             {

@@ -23,6 +23,17 @@ internal static class AbiComparison
         typeof(Errno),
     ];
 
+    /// <summary>
+    /// Structs the project takes from Tmds.LibC instead of mirroring them, with the fields abi.c
+    /// prints: those must sit where the header puts them, and the size must match. The library's
+    /// other fields (newer or older than a header) are not compared.
+    /// </summary>
+    internal static readonly (Type Type, string Name, string[] Fields)[] LibraryStructs =
+    [
+        (typeof(Tmds.Linux.statx), "statx",
+            ["stx_mask", "stx_blksize", "stx_attributes", "stx_nlink", "stx_uid", "stx_gid", "stx_mode", "__spare0", "stx_ino", "stx_size"]),
+    ];
+
     /// <summary>C# constants that no uapi header defines, with the reason; abi.c cannot print them.</summary>
     internal static readonly IReadOnlyDictionary<string, string> NotInHeaders = new Dictionary<string, string>
     {
@@ -67,10 +78,19 @@ internal static class AbiComparison
         return lines;
     }
 
-    /// <summary>Every struct size, field offset and constant of <see cref="MirrorTypes"/>.</summary>
+    /// <summary>Every struct size, field offset and constant of <see cref="MirrorTypes"/>, and the compared part of <see cref="LibraryStructs"/>.</summary>
     internal static Dictionary<string, long> CollectManaged()
     {
         var items = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach ((Type type, string name, string[] fields) in LibraryStructs)
+        {
+            Add(items, "size " + name, SizeOf(type));
+            foreach (string field in fields)
+            {
+                Add(items, $"offset {name}.{field}", (long)Marshal.OffsetOf(type, field));
+            }
+        }
+
         foreach (Type owner in MirrorTypes)
         {
             foreach (Type t in owner.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic))

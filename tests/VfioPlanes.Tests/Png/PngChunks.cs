@@ -4,7 +4,7 @@ using Xunit;
 
 namespace VgpuView.VfioPlanes.Tests.Png;
 
-/// <summary>A minimal PNG chunk reader with its own table-driven CRC-32, to check the file structure independently of libz.</summary>
+/// <summary>A minimal PNG chunk reader with its own table-driven CRC-32, to check the file structure independently of the writer and reader.</summary>
 internal static class PngChunks
 {
     private static readonly uint[] s_table = BuildTable();

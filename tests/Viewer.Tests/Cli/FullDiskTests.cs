@@ -82,7 +82,7 @@ public sealed class FullDiskTests : IDisposable
         Mount();
         string needle = Path.Combine(_dir, "n.png");
         byte[] red = [255, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255];
-        VfioPlanes.Png.AtomicFile.Write(needle, s => new VfioPlanes.Png.PngWriter().Write(s, red, 2, 2, 8, new VfioPlanes.Png.PngOptions()));
+        VfioPlanes.Png.OutputFile.Write(needle, s => new VfioPlanes.Png.PngWriter().Write(s, red, 2, 2, 8, new VfioPlanes.Png.PngOptions()));
         string save = Path.Combine(_mount, "closest.png");
         var cli = new CliRunner();
 

@@ -260,7 +260,7 @@ public sealed class HardeningTests : IDisposable
         }
 
         string needle = Path.Combine(_dir, "n.png");
-        VfioPlanes.Png.AtomicFile.Write(needle, s => new VfioPlanes.Png.PngWriter().Write(s, new byte[16], 2, 2, 8, new VfioPlanes.Png.PngOptions()));
+        VfioPlanes.Png.OutputFile.Write(needle, s => new VfioPlanes.Png.PngWriter().Write(s, new byte[16], 2, 2, 8, new VfioPlanes.Png.PngOptions()));
         var cli = new CliRunner();
         var clock = Stopwatch.StartNew();
 

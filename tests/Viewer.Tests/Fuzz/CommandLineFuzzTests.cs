@@ -221,7 +221,7 @@ public sealed class CommandLineFuzzTests(ITestOutputHelper output) : IDisposable
         string path = Path.Combine(_dir, "needle.png");
         byte[] rgba = new byte[8 * 8 * 4];
         Array.Fill(rgba, (byte)255);
-        VfioPlanes.Png.AtomicFile.Write(path, s => new VfioPlanes.Png.PngWriter().Write(s, rgba, 8, 8, 32, new VfioPlanes.Png.PngOptions()));
+        VfioPlanes.Png.OutputFile.Write(path, s => new VfioPlanes.Png.PngWriter().Write(s, rgba, 8, 8, 32, new VfioPlanes.Png.PngOptions()));
         return path;
     }
 

@@ -12,26 +12,15 @@ internal static partial class Interop
         /// </summary>
         internal static SafeFdHandle Create(SafeFdHandle udmabufDevice, SafeFdHandle memfd, ulong size)
         {
-            bool added = false;
-            try
+            using var borrowed = new BorrowedFd(memfd);
+            udmabuf_create arg = new()
             {
-                memfd.DangerousAddRef(ref added);
-                udmabuf_create arg = new()
-                {
-                    memfd = (uint)(int)memfd.DangerousGetHandle(),
-                    flags = UDMABUF_FLAGS_CLOEXEC,
-                    offset = 0,
-                    size = size,
-                };
-                return Libc.IoctlReturningFd(udmabufDevice, UDMABUF_CREATE, ref arg);
-            }
-            finally
-            {
-                if (added)
-                {
-                    memfd.DangerousRelease();
-                }
-            }
+                memfd = (uint)borrowed.Value,
+                flags = UDMABUF_FLAGS_CLOEXEC,
+                offset = 0,
+                size = size,
+            };
+            return Libc.IoctlReturningFd(udmabufDevice, UDMABUF_CREATE, ref arg);
         }
     }
 }

@@ -1,11 +1,10 @@
-using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 internal static partial class Interop
 {
     internal static partial class Libc
     {
-        // The only import that takes a raw fd: SafeFdHandle.ReleaseHandle calls it.
-        [LibraryImport(Libraries.Libc, EntryPoint = "close", SetLastError = true)]
-        internal static partial int Close(int fd);
+        /// <summary>close(2). The only wrapper that takes a raw fd: SafeFdHandle.ReleaseHandle calls it.</summary>
+        internal static int Close(int fd) => LibC.close(fd);
     }
 }

@@ -1,17 +1,21 @@
-using System.Runtime.InteropServices;
+using Tmds.Linux;
 using VgpuView.VfioPlanes.SafeHandles;
 
 internal static partial class Interop
 {
     internal static partial class Libc
     {
-        // ioctl(2) is variadic; on x86-64 a pointer-sized third argument is passed the
-        // same way as the variadic one, so one private import serves every request: the
-        // typed wrappers below pass a pointer, or an integer widened to pointer size.
-        // It returns a C int, also where the result is a new fd (see Interop.Open.cs), so the
+        // ioctl(2) is variadic; Tmds.LibC passes the request and the argument pointer-sized, so
+        // one call serves every request: the typed wrappers below pass a pointer, or an integer
+        // widened to pointer size. The request is a C int there: a number with the top bit set
+        // (_IOWR) goes through unchecked, and the kernel reads the low 32 bits (unsigned int cmd).
+        // The result is a C int, also where it is a new fd (see Interop.Open.cs), so the
         // wrappers that return an fd make the handle from that int.
-        [LibraryImport(Libraries.Libc, EntryPoint = "ioctl", SetLastError = true)]
-        private static unsafe partial int IoctlRaw(SafeFdHandle fd, nuint request, void* arg);
+        private static unsafe int IoctlRaw(SafeFdHandle fd, uint request, void* arg)
+        {
+            using var borrowed = new BorrowedFd(fd);
+            return LibC.ioctl(borrowed.Value, unchecked((int)request), arg);
+        }
 
         /// <summary>ioctl with a pointer to <paramref name="arg"/>; returns the result, -1 with errno set on failure.</summary>
         internal static unsafe int Ioctl<T>(SafeFdHandle fd, uint request, ref T arg) where T : unmanaged

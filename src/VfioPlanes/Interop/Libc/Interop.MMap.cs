@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Tmds.Linux;
 using VgpuView.VfioPlanes.SafeHandles;
 
 internal static partial class Interop
@@ -14,10 +14,14 @@ internal static partial class Interop
         // NOTE: raw mmap reports failure as MAP_FAILED ((void*)-1), not NULL.
         internal static readonly nint MAP_FAILED = -1;
 
-        [LibraryImport(Libraries.Libc, EntryPoint = "mmap", SetLastError = true)]
-        internal static partial nint MMap(nint addr, nuint length, int prot, int flags, SafeFdHandle fd, long offset);
+        /// <summary>mmap(2) of <paramref name="fd"/>: the address, or <see cref="MAP_FAILED"/> with errno set.</summary>
+        internal static unsafe nint MMap(nint addr, nuint length, int prot, int flags, SafeFdHandle fd, long offset)
+        {
+            using var borrowed = new BorrowedFd(fd);
+            return (nint)LibC.mmap((void*)addr, (size_t)(ulong)length, prot, flags, borrowed.Value, offset);
+        }
 
-        [LibraryImport(Libraries.Libc, EntryPoint = "munmap", SetLastError = true)]
-        internal static partial int MUnmap(nint addr, nuint length);
+        /// <summary>munmap(2): 0, or -1 with errno set.</summary>
+        internal static unsafe int MUnmap(nint addr, nuint length) => LibC.munmap((void*)addr, (size_t)(ulong)length);
     }
 }

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Tmds.Linux;
 using VgpuView.VfioPlanes.SafeHandles;
 
 internal static partial class Interop
@@ -14,11 +14,15 @@ internal static partial class Interop
         internal const int F_SEAL_SHRINK = 0x0002;
         internal const int F_SEAL_GROW = 0x0004;
 
-        // Returns a C int, so the handle is made from it here (see Interop.Open.cs).
-        [LibraryImport(Libraries.Libc, EntryPoint = "memfd_create", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-        private static partial int MemfdCreateRaw(string name, uint flags);
-
         /// <summary>memfd_create(2); an invalid handle with errno set on failure.</summary>
-        internal static SafeFdHandle MemfdCreate(string name, uint flags) => new(MemfdCreateRaw(name, flags), ownsHandle: true);
+        /// <remarks>It returns a C int, so the handle is made from it here (see Interop.Open.cs).</remarks>
+        internal static unsafe SafeFdHandle MemfdCreate(string name, uint flags)
+        {
+            Span<byte> buffer = stackalloc byte[CString.StackBytes];
+            fixed (byte* p = CString.Utf8(name, buffer))
+            {
+                return new SafeFdHandle(LibC.memfd_create(p, flags), ownsHandle: true);
+            }
+        }
     }
 }

@@ -1,18 +1,18 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 using VgpuView.VfioPlanes.SafeHandles;
 
 internal static partial class Interop
 {
     internal static partial class Libc
     {
-        [LibraryImport(Libraries.Libc, EntryPoint = "pread", SetLastError = true)]
-        private static unsafe partial nint PReadRaw(SafeFdHandle fd, byte* buf, nuint count, long offset);
-
+        /// <summary>pread(2): bytes read, 0 at end of file, -1 with errno set.</summary>
         internal static unsafe nint PRead(SafeFdHandle fd, Span<byte> buffer, long offset)
         {
+            using var borrowed = new BorrowedFd(fd);
             fixed (byte* p = buffer)
             {
-                return PReadRaw(fd, p, (nuint)buffer.Length, offset);
+                return (nint)(long)LibC.pread(borrowed.Value, p, buffer.Length, offset);
             }
         }
 

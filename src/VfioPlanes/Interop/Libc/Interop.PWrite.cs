@@ -1,18 +1,18 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 using VgpuView.VfioPlanes.SafeHandles;
 
 internal static partial class Interop
 {
     internal static partial class Libc
     {
-        [LibraryImport(Libraries.Libc, EntryPoint = "pwrite", SetLastError = true)]
-        private static unsafe partial nint PWriteRaw(SafeFdHandle fd, byte* buf, nuint count, long offset);
-
+        /// <summary>pwrite(2): bytes written, or -1 with errno set.</summary>
         internal static unsafe nint PWrite(SafeFdHandle fd, ReadOnlySpan<byte> buffer, long offset)
         {
+            using var borrowed = new BorrowedFd(fd);
             fixed (byte* p = buffer)
             {
-                return PWriteRaw(fd, p, (nuint)buffer.Length, offset);
+                return (nint)(long)LibC.pwrite(borrowed.Value, p, buffer.Length, offset);
             }
         }
 

@@ -1,5 +1,5 @@
-using VgpuView.VfioPlanes.SafeHandles;
 using System.Runtime.InteropServices;
+using VgpuView.VfioPlanes.SafeHandles;
 
 internal static partial class Interop
 {
@@ -20,28 +20,20 @@ internal static partial class Interop
             public short revents;  // short: returned events
         }
 
+        // Declared here, not taken from Tmds.LibC: its poll has no SetLastError, so the errno of a
+        // failed poll (EINTR, which the runtime's own signals cause) would be lost, and a reader
+        // must tell EINTR (poll again) from a real failure.
         [LibraryImport(Libraries.Libc, EntryPoint = "poll", SetLastError = true)]
         private static unsafe partial int PollRaw(pollfd* fds, nuint nfds, int timeout);
 
-        /// <summary>poll(2) on one descriptor; the raw fd stays inside Interop.</summary>
+        /// <summary>poll(2) on one descriptor: how many are ready (0 or 1), or -1 with errno set.</summary>
         internal static unsafe int Poll(SafeFdHandle fd, short events, int timeoutMs, out short revents)
         {
-            bool added = false;
-            try
-            {
-                fd.DangerousAddRef(ref added);
-                pollfd p = new() { fd = (int)fd.DangerousGetHandle(), events = events };
-                int rc = PollRaw(&p, 1, timeoutMs);
-                revents = p.revents;
-                return rc;
-            }
-            finally
-            {
-                if (added)
-                {
-                    fd.DangerousRelease();
-                }
-            }
+            using var borrowed = new BorrowedFd(fd);
+            pollfd p = new() { fd = borrowed.Value, events = events };
+            int rc = PollRaw(&p, 1, timeoutMs);
+            revents = p.revents;
+            return rc;
         }
     }
 }

@@ -1,4 +1,5 @@
-using System.Runtime.InteropServices;
+using System.Text;
+using Tmds.Linux;
 using VgpuView.VfioPlanes.SafeHandles;
 
 internal static partial class Interop
@@ -7,29 +8,26 @@ internal static partial class Interop
     {
         internal const int O_NONBLOCK = 0x800;
 
-        [LibraryImport(Libraries.Libc, EntryPoint = "read", SetLastError = true)]
-        private static unsafe partial nint ReadRaw(SafeFdHandle fd, byte* buf, nuint count);
-
         /// <summary>read(2): bytes read, 0 at end of file, -1 with errno set.</summary>
         internal static unsafe nint Read(SafeFdHandle fd, Span<byte> buffer)
         {
+            using var borrowed = new BorrowedFd(fd);
             fixed (byte* p = buffer)
             {
-                return ReadRaw(fd, p, (nuint)buffer.Length);
+                return (nint)(long)LibC.read(borrowed.Value, p, buffer.Length);
             }
         }
 
-        [LibraryImport(Libraries.Libc, EntryPoint = "readlink", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-        private static unsafe partial nint ReadLinkRaw(string path, byte* buf, nuint size);
-
-        /// <summary>readlink(2): where a symbolic link points, as written in the link; null when it is not one.</summary>
+        /// <summary>readlink(2): where a symbolic link points, as written in the link; null (errno set) when it is not one.</summary>
         internal static unsafe string? ReadLink(string path)
         {
-            byte[] buffer = new byte[4096];
-            fixed (byte* p = buffer)
+            Span<byte> name = stackalloc byte[CString.StackBytes];
+            byte[] target = new byte[4096];
+            fixed (byte* p = CString.Utf8(path, name))
+            fixed (byte* t = target)
             {
-                nint n = ReadLinkRaw(path, p, (nuint)buffer.Length);
-                return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n);
+                long n = LibC.readlink(p, t, target.Length);
+                return n < 0 ? null : Encoding.UTF8.GetString(target, 0, (int)n);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 using VgpuView.VfioPlanes.SafeHandles;
 
 internal static partial class Interop
@@ -23,35 +24,27 @@ internal static partial class Interop
         internal const int S_IFCHR = 0x2000;  // 0020000
         internal const int S_IFIFO = 0x1000;  // 0010000
 
-        // linux/stat.h: struct statx (256 bytes). Its layout is the same on every architecture,
-        // unlike struct stat, which is why statx is used. Only the fields up to stx_size are
-        // named; the rest is left as the struct's tail.
-        [StructLayout(LayoutKind.Sequential, Size = 256)]
-        internal struct statx
+        // statx(2) rather than stat(2): struct statx (Tmds.Linux.statx, 256 bytes) has the same
+        // layout on every architecture, unlike struct stat. The ABI test checks the fields read here.
+        private static unsafe bool Statx(string path, int flags, uint mask, out statx result)
         {
-            public uint stx_mask;        // __u32: what the kernel filled in (STATX_*)
-            public uint stx_blksize;     // __u32
-            public ulong stx_attributes; // __u64
-            public uint stx_nlink;       // __u32
-            public uint stx_uid;         // __u32
-            public uint stx_gid;         // __u32
-            public ushort stx_mode;      // __u16: file type and permissions
-        public ushort __spare0;      // __u16
-        public ulong stx_ino;        // __u64: inode number
-        public ulong stx_size;       // __u64: file size in bytes
+            result = default;
+            Span<byte> buffer = stackalloc byte[CString.StackBytes];
+            fixed (byte* p = CString.Utf8(path, buffer))
+            fixed (statx* r = &result)
+            {
+                return LibC.statx(AT_FDCWD, p, flags, mask, r) == 0;
+            }
         }
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-        private static partial int StatxRaw(int dirfd, string pathname, int flags, uint mask, out statx statxbuf);
 
         /// <summary>
         /// The file type (S_IFREG, S_IFIFO, ...) of <paramref name="path"/>, of the link itself
-        /// unless <paramref name="followSymlinks"/>; 0 and the errno when statx(2) fails.
+        /// unless <paramref name="followSymlinks"/>, and the size stat reports; 0 and the errno
+        /// when statx(2) fails.
         /// </summary>
-        /// <summary>As the other overload, with the size stat reports (links followed when asked).</summary>
         internal static int FileType(string path, bool followSymlinks, out long size, out int errno)
         {
-            if (StatxRaw(AT_FDCWD, path, followSymlinks ? 0 : AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE, out statx buf) != 0)
+            if (!Statx(path, followSymlinks ? 0 : AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE, out statx buf))
             {
                 errno = Marshal.GetLastPInvokeError();
                 size = 0;
@@ -63,22 +56,14 @@ internal static partial class Interop
             return buf.stx_mode & S_IFMT;
         }
 
-        internal static int FileType(string path, bool followSymlinks, out int errno)
-        {
-            if (StatxRaw(AT_FDCWD, path, followSymlinks ? 0 : AT_SYMLINK_NOFOLLOW, STATX_TYPE, out statx buf) != 0)
-            {
-                errno = Marshal.GetLastPInvokeError();
-                return 0;
-            }
-
-            errno = 0;
-            return buf.stx_mode & S_IFMT;
-        }
+        /// <summary>As the other overload, without the size.</summary>
+        internal static int FileType(string path, bool followSymlinks, out int errno) =>
+            FileType(path, followSymlinks, out _, out errno);
 
         /// <summary>The owning group and the permission bits of <paramref name="path"/> (symlinks followed); false when statx(2) fails.</summary>
         internal static bool GroupAndMode(string path, out uint gid, out int mode)
         {
-            if (StatxRaw(AT_FDCWD, path, 0, STATX_GID | STATX_MODE, out statx buf) != 0)
+            if (!Statx(path, 0, STATX_GID | STATX_MODE, out statx buf))
             {
                 gid = 0;
                 mode = 0;
@@ -90,14 +75,19 @@ internal static partial class Interop
             return true;
         }
 
-        [LibraryImport(Libraries.Libc, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-        private static partial int StatxFdRaw(SafeFdHandle dirfd, string pathname, int flags, uint mask, out statx statxbuf);
-
         /// <summary>The type (S_IF*) and size of an open file; 0 with errno set when statx fails.</summary>
-        internal static int FileType(SafeFdHandle fd, out long size, out int errno)
+        internal static unsafe int FileType(SafeFdHandle fd, out long size, out int errno)
         {
             // statx(2) with AT_EMPTY_PATH and an empty path describes the fd itself, as fstat does.
-            if (StatxFdRaw(fd, string.Empty, AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, out statx buf) != 0)
+            byte empty = 0;
+            statx buf;
+            int rc;
+            using (var borrowed = new BorrowedFd(fd))
+            {
+                rc = LibC.statx(borrowed.Value, &empty, AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &buf);
+            }
+
+            if (rc != 0)
             {
                 errno = Marshal.GetLastPInvokeError();
                 size = 0;

@@ -33,45 +33,23 @@ internal static partial class Interop
         /// <summary>VFIO_GROUP_SET_CONTAINER: the argument is a pointer to the container's fd number.</summary>
         internal static int GroupSetContainer(SafeFdHandle group, SafeFdHandle container)
         {
-            bool added = false;
-            try
-            {
-                container.DangerousAddRef(ref added);
-                int fd = (int)container.DangerousGetHandle();
-                return Libc.Ioctl(group, VFIO_GROUP_SET_CONTAINER, ref fd);
-            }
-            finally
-            {
-                if (added)
-                {
-                    container.DangerousRelease();
-                }
-            }
+            using var borrowed = new BorrowedFd(container);
+            int fd = borrowed.Value;
+            return Libc.Ioctl(group, VFIO_GROUP_SET_CONTAINER, ref fd);
         }
 
         /// <summary>VFIO_DEVICE_BIND_IOMMUFD: binds the device cdev to an iommufd; returns 0 or -1 (errno set).</summary>
         internal static int BindIommufd(SafeFdHandle device, SafeFdHandle iommufd, out uint deviceId)
         {
-            bool added = false;
-            try
+            using var borrowed = new BorrowedFd(iommufd);
+            var bind = new vfio_device_bind_iommufd
             {
-                iommufd.DangerousAddRef(ref added);
-                var bind = new vfio_device_bind_iommufd
-                {
-                    argsz = (uint)Marshal.SizeOf<vfio_device_bind_iommufd>(),
-                    iommufd = (int)iommufd.DangerousGetHandle(),
-                };
-                int rc = Libc.Ioctl(device, VFIO_DEVICE_BIND_IOMMUFD, ref bind);
-                deviceId = bind.out_devid;
-                return rc;
-            }
-            finally
-            {
-                if (added)
-                {
-                    iommufd.DangerousRelease();
-                }
-            }
+                argsz = (uint)Marshal.SizeOf<vfio_device_bind_iommufd>(),
+                iommufd = borrowed.Value,
+            };
+            int rc = Libc.Ioctl(device, VFIO_DEVICE_BIND_IOMMUFD, ref bind);
+            deviceId = bind.out_devid;
+            return rc;
         }
     }
 }

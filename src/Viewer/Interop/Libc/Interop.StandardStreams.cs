@@ -1,6 +1,7 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Tmds.Linux;
 
+// The libc calls of the command line's standard streams, over Tmds.LibC: raw fds stay here.
 internal static partial class Interop
 {
     internal static partial class Libc
@@ -16,43 +17,57 @@ internal static partial class Interop
         internal const int EAGAIN = 11;
         internal const int EPIPE = 32;
 
-        [StructLayout(LayoutKind.Sequential)]
-        internal struct pollfd
-        {
-            public int fd;         // int: file descriptor
-            public short events;   // short: requested events
-            public short revents;  // short: returned events
-        }
-
         /// <summary>
         /// Standard input, output or error (0, 1, 2) as a handle that does not own it: the
         /// descriptor belongs to the process and stays open after the handle is gone.
         /// </summary>
         internal static SafeFileHandle StandardHandle(int fd) => new(fd, ownsHandle: false);
 
-        [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-        private static unsafe partial nint WriteRaw(SafeFileHandle fd, byte* buf, nuint count);
-
         /// <summary>write(2): bytes written, or -1 with errno set.</summary>
         internal static unsafe nint Write(SafeFileHandle fd, ReadOnlySpan<byte> buffer)
         {
-            fixed (byte* p = buffer)
+            // The handles here never own their descriptor, so no release can close it: the
+            // reference only keeps Dispose from racing the call.
+            bool added = false;
+            try
             {
-                return WriteRaw(fd, p, (nuint)buffer.Length);
+                fd.DangerousAddRef(ref added);
+                fixed (byte* p = buffer)
+                {
+                    return (nint)(long)LibC.write((int)fd.DangerousGetHandle(), p, buffer.Length);
+                }
+            }
+            finally
+            {
+                if (added)
+                {
+                    fd.DangerousRelease();
+                }
             }
         }
 
         /// <summary>_exit(2): ends the process at once, running no handler and waiting for no thread.</summary>
-        [LibraryImport("libc", EntryPoint = "_exit")]
-        internal static partial void ImmediateExit(int status);
+        internal static void ImmediateExit(int status) => LibC._exit(status);
 
-        [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-        internal static partial int Fcntl(SafeFileHandle fd, int cmd, int arg);
+        /// <summary>fcntl(2) with an integer argument: the result, or -1 with errno set.</summary>
+        internal static int Fcntl(SafeFileHandle fd, int cmd, int arg)
+        {
+            bool added = false;
+            try
+            {
+                fd.DangerousAddRef(ref added);
+                return LibC.fcntl((int)fd.DangerousGetHandle(), cmd, arg);
+            }
+            finally
+            {
+                if (added)
+                {
+                    fd.DangerousRelease();
+                }
+            }
+        }
 
-        [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-        private static unsafe partial int PollRaw(pollfd* fds, nuint nfds, int timeout);
-
-        /// <summary>poll(2) on one descriptor; the events it returned, 0 when none or on failure.</summary>
+        /// <summary>poll(2) on one descriptor; the events it returned, 0 when none or on failure (Tmds.LibC's poll keeps no errno).</summary>
         internal static unsafe short Poll(SafeFileHandle fd, short events, int timeoutMs)
         {
             bool added = false;
@@ -60,7 +75,7 @@ internal static partial class Interop
             {
                 fd.DangerousAddRef(ref added);
                 pollfd p = new() { fd = (int)fd.DangerousGetHandle(), events = events };
-                return PollRaw(&p, 1, timeoutMs) > 0 ? p.revents : (short)0;
+                return LibC.poll(&p, 1, timeoutMs) > 0 ? p.revents : (short)0;
             }
             finally
             {

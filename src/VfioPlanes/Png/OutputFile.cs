@@ -5,8 +5,9 @@ using VgpuView.VfioPlanes.IO;
 namespace VgpuView.VfioPlanes.Png;
 
 /// <summary>
-/// Replaces a file all at once: readers see the old file or the whole new one, never a part,
-/// and an interrupted or failed write leaves the target as it was.
+/// Writes a file the user named as the output of a command. A file is replaced all at once:
+/// readers see the old file or the whole new one, never a part, and an interrupted or failed
+/// write leaves the target as it was. A FIFO or character device is written into as a stream.
 /// </summary>
 /// <remarks>
 /// What the path names decides how it is written. A regular file, or a name not yet taken, is
@@ -18,7 +19,7 @@ namespace VgpuView.VfioPlanes.Png;
 /// Every failure says which file was asked for, never the temporary file, and removes the
 /// temporary file: a full disk (ENOSPC) leaves nothing behind, however often it is retried.
 /// </remarks>
-public static class AtomicFile
+public static class OutputFile
 {
     // Temporary files not yet renamed or removed, so that a process that must end at once (a
     // second SIGTERM, or one a command did not answer in time) can remove them first.
@@ -237,14 +238,14 @@ public static class AtomicFile
             if (_temp is null)
             {
                 // fsync means nothing to a pipe or a device; the bytes only need to leave the buffer.
-                AtomicFile.Commit(_path, Stream.Flush);
+                OutputFile.Commit(_path, Stream.Flush);
                 Stream.Dispose();
                 return false;
             }
 
-            AtomicFile.Commit(_path, () => Stream.Flush(flushToDisk: true));
-            AtomicFile.Commit(_path, Stream.Dispose);
-            AtomicFile.Commit(_path, () => File.Move(_temp, _full!, overwrite: true));
+            OutputFile.Commit(_path, () => Stream.Flush(flushToDisk: true));
+            OutputFile.Commit(_path, Stream.Dispose);
+            OutputFile.Commit(_path, () => File.Move(_temp, _full!, overwrite: true));
             _renamed = true;
             s_pending.TryRemove(_temp, out _);
             return true;
@@ -293,8 +294,8 @@ public static class AtomicFile
                 }
 
                 // Writes block as usual once a reader is there; a pipe that fills waits for it.
-                int flags = Interop.Libc.FcntlFile(handle, Interop.Libc.F_GETFL, 0);
-                Interop.Libc.FcntlFile(handle, Interop.Libc.F_SETFL, flags & ~Interop.Libc.O_NONBLOCK);
+                int flags = Interop.Libc.Fcntl(handle, Interop.Libc.F_GETFL, 0);
+                Interop.Libc.Fcntl(handle, Interop.Libc.F_SETFL, flags & ~Interop.Libc.O_NONBLOCK);
                 try
                 {
                     return new Pending(path, null, null, new FileStream(handle, FileAccess.Write, bufferSize: 1 << 16));

@@ -5,9 +5,9 @@ using Xunit;
 
 namespace VgpuView.VfioPlanes.Tests.Png;
 
-public sealed class AtomicFileTests : IDisposable
+public sealed class OutputFileTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("vgpuview-atomic-").FullName;
+    private readonly string _dir = Directory.CreateTempSubdirectory("vgpuview-output-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -19,7 +19,7 @@ public sealed class AtomicFileTests : IDisposable
     public void Write_CreatesTheFile_LeavesNothingElse()
     {
         string path = Path.Combine(_dir, "shot.png");
-        AtomicFile.Write(path, s => s.Write("new"u8));
+        OutputFile.Write(path, s => s.Write("new"u8));
         Assert.Equal("new"u8.ToArray(), File.ReadAllBytes(path));
         Assert.Equal(["shot.png"], Entries());
     }
@@ -29,7 +29,7 @@ public sealed class AtomicFileTests : IDisposable
     {
         string path = Path.Combine(_dir, "shot.png");
         File.WriteAllText(path, "old contents, longer than the new");
-        AtomicFile.Write(path, s => s.Write("new"u8));
+        OutputFile.Write(path, s => s.Write("new"u8));
         Assert.Equal("new", File.ReadAllText(path));
         Assert.Equal(["shot.png"], Entries());
     }
@@ -39,7 +39,7 @@ public sealed class AtomicFileTests : IDisposable
     {
         string path = Path.Combine(_dir, "shot.png");
         File.WriteAllText(path, "old");
-        var e = Assert.Throws<InvalidDataException>(() => AtomicFile.Write(path, s =>
+        var e = Assert.Throws<InvalidDataException>(() => OutputFile.Write(path, s =>
         {
             s.Write(new byte[100_000]);
             throw new InvalidDataException("device went away mid-frame");
@@ -53,7 +53,7 @@ public sealed class AtomicFileTests : IDisposable
     public void CallbackThrows_NoTargetBefore_NoFileAfter()
     {
         string path = Path.Combine(_dir, "shot.png");
-        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, s =>
+        Assert.Throws<InvalidOperationException>(() => OutputFile.Write(path, s =>
         {
             s.Write("partial"u8);
             throw new InvalidOperationException("boom");
@@ -66,7 +66,7 @@ public sealed class AtomicFileTests : IDisposable
     {
         string path = Path.Combine(_dir, "no-such-dir", "shot.png");
         bool called = false;
-        var e = Assert.Throws<IOException>(() => AtomicFile.Write(path, _ => called = true));
+        var e = Assert.Throws<IOException>(() => OutputFile.Write(path, _ => called = true));
         Assert.Contains(path, e.Message);
         Assert.False(called);
         Assert.Empty(Entries());
@@ -77,7 +77,7 @@ public sealed class AtomicFileTests : IDisposable
     {
         // chmod does not stop root; /proc takes no new files from anyone.
         const string path = "/proc/vgpuview-capture.png";
-        var e = Assert.Throws<IOException>(() => AtomicFile.Write(path, s => s.Write("x"u8)));
+        var e = Assert.Throws<IOException>(() => OutputFile.Write(path, s => s.Write("x"u8)));
         Assert.Contains(path, e.Message);
         Assert.False(File.Exists(path));
     }
@@ -85,12 +85,12 @@ public sealed class AtomicFileTests : IDisposable
     [Fact]
     public void PathNamingADirectory_IsRejected()
     {
-        Assert.Throws<IOException>(() => AtomicFile.Write(_dir + "/", s => s.Write("x"u8)));
+        Assert.Throws<IOException>(() => OutputFile.Write(_dir + "/", s => s.Write("x"u8)));
 
         // An existing directory as the target: the rename fails, the directory and temp file are cleaned up.
         string sub = Path.Combine(_dir, "sub");
         Directory.CreateDirectory(sub);
-        var e = Assert.Throws<IOException>(() => AtomicFile.Write(sub, s => s.Write("x"u8)));
+        var e = Assert.Throws<IOException>(() => OutputFile.Write(sub, s => s.Write("x"u8)));
         Assert.Contains(sub, e.Message);
         Assert.Equal(["sub"], Entries());
         Assert.True(Directory.Exists(sub));
@@ -107,7 +107,7 @@ public sealed class AtomicFileTests : IDisposable
             bytes[i] = (byte)((i * 31) ^ (i >> 9));
         }
 
-        AtomicFile.Write(path, bytes.AsSpan(1, bytes.Length - 2));
+        OutputFile.Write(path, bytes.AsSpan(1, bytes.Length - 2));
 
         Assert.Equal(bytes[1..^1], File.ReadAllBytes(path));
         Assert.Equal(["plane.raw"], Entries());
@@ -118,7 +118,7 @@ public sealed class AtomicFileTests : IDisposable
     {
         string sub = Path.Combine(_dir, "sub");
         Directory.CreateDirectory(sub);
-        var e = Assert.Throws<IOException>(() => AtomicFile.Write(sub, "x"u8));
+        var e = Assert.Throws<IOException>(() => OutputFile.Write(sub, "x"u8));
         Assert.Contains(sub, e.Message);
         Assert.Equal(["sub"], Entries());
         Assert.Empty(Directory.GetFileSystemEntries(sub));
@@ -131,7 +131,7 @@ public sealed class AtomicFileTests : IDisposable
         RunTool("mkfifo", fifo);
         byte[] bytes = Pattern(300_000); // more than a pipe buffer: the reader must be draining it
 
-        byte[] read = Fifo.ReadWhile(fifo, () => AtomicFile.Write(fifo, s => s.Write(bytes)));
+        byte[] read = Fifo.ReadWhile(fifo, () => OutputFile.Write(fifo, s => s.Write(bytes)));
 
         Assert.Equal(bytes, read);
         Assert.Equal("fifo", Kind(fifo));
@@ -145,7 +145,7 @@ public sealed class AtomicFileTests : IDisposable
         RunTool("mkfifo", fifo);
         byte[] bytes = Pattern(100_000);
 
-        byte[] read = Fifo.ReadWhile(fifo, () => AtomicFile.Write(fifo, bytes));
+        byte[] read = Fifo.ReadWhile(fifo, () => OutputFile.Write(fifo, bytes));
 
         Assert.Equal(bytes, read);
         Assert.Equal("fifo", Kind(fifo));
@@ -161,7 +161,7 @@ public sealed class AtomicFileTests : IDisposable
         string link = Path.Combine(_dir, "link.png");
         File.CreateSymbolicLink(link, "sub/target.png");
 
-        AtomicFile.Write(link, s => s.Write("new"u8));
+        OutputFile.Write(link, s => s.Write("new"u8));
 
         Assert.Equal("symbolic link", Kind(link));
         Assert.Equal("sub/target.png", new FileInfo(link).LinkTarget);
@@ -179,7 +179,7 @@ public sealed class AtomicFileTests : IDisposable
         File.CreateSymbolicLink(first, second);
         File.CreateSymbolicLink(second, "made.png"); // relative to sub; does not exist yet
 
-        AtomicFile.Write(first, "new"u8);
+        OutputFile.Write(first, "new"u8);
 
         Assert.Equal("symbolic link", Kind(first));
         Assert.Equal("symbolic link", Kind(second));
@@ -192,8 +192,8 @@ public sealed class AtomicFileTests : IDisposable
     {
         string device = CharacterDevice("null", minor: 3);
 
-        AtomicFile.Write(device, s => s.Write(Pattern(70_000)));
-        AtomicFile.Write(device, Pattern(10));
+        OutputFile.Write(device, s => s.Write(Pattern(70_000)));
+        OutputFile.Write(device, Pattern(10));
 
         Assert.Equal("character special file", Kind(device));
     }
@@ -203,7 +203,7 @@ public sealed class AtomicFileTests : IDisposable
     {
         string device = CharacterDevice("full", minor: 7);
 
-        var e = Assert.Throws<IOException>(() => AtomicFile.Write(device, Pattern(70_000)));
+        var e = Assert.Throws<IOException>(() => OutputFile.Write(device, Pattern(70_000)));
 
         Assert.Contains(device, e.Message);
         Assert.Equal("character special file", Kind(device));
