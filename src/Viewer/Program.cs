@@ -1,3 +1,4 @@
+// The program's entry: standard streams and signals set up, then the command line run.
 using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Commands;
 

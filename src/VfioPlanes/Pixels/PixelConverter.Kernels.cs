@@ -1,3 +1,4 @@
+// The converter's vector kernels: 32 source bytes of one format family to RGBA.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;

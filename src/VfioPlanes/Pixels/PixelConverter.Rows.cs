@@ -1,3 +1,4 @@
+// The converter's scalar rows, the reference every vector path is tested against, and the per-call plan.
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;

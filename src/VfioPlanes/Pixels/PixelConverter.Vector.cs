@@ -1,3 +1,4 @@
+// The converter's vector walks over a whole plane: linear rows, X tiles and Y tile columns.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;

@@ -4,14 +4,13 @@ namespace VgpuView.VfioPlanes.Planes;
 
 /// <summary>
 /// One dma-buf in the <see cref="DmaBufCache"/>: the fd GET_GFX_DMABUF gave for a dmabuf_id,
-/// the layout it was fetched for, and what consumers made from it. The cache owns it; it
-/// lives until evicted, and consumers learn of that through <see cref="DmaBufCache.Evicted"/>.
+/// and the layout it was fetched for. The cache owns it; it lives until evicted, and consumers
+/// that made something from it (the renderer's texture store) learn of that through
+/// <see cref="DmaBufCache.Evicted"/>, before its fd closes.
 /// </summary>
 public sealed class DmaBufEntry
 {
     private readonly DmaBufCache _cache;
-    private KeyValuePair<object, object>[] _attachments = [];
-    private int _attachmentCount;
     private SafeMappedRegion? _mapping;
     private bool _syncUnsupported;
     private bool _reading;
@@ -45,40 +44,6 @@ public sealed class DmaBufEntry
 
     // Removed from the cache's lookup (its id came back with another layout); closes when released.
     internal bool Retired { get; set; }
-
-    /// <summary>What the consumer <paramref name="key"/> made from this buffer (an EGLImage, a texture), or null.</summary>
-    public object? GetAttachment(object key)
-    {
-        for (int i = 0; i < _attachmentCount; i++)
-        {
-            if (ReferenceEquals(_attachments[i].Key, key))
-            {
-                return _attachments[i].Value;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Keeps <paramref name="value"/> for the consumer <paramref name="key"/>; replaces an earlier value of the same key.</summary>
-    public void SetAttachment(object key, object value)
-    {
-        for (int i = 0; i < _attachmentCount; i++)
-        {
-            if (ReferenceEquals(_attachments[i].Key, key))
-            {
-                _attachments[i] = new(key, value);
-                return;
-            }
-        }
-
-        if (_attachmentCount == _attachments.Length)
-        {
-            Array.Resize(ref _attachments, Math.Max(2, _attachments.Length * 2));
-        }
-
-        _attachments[_attachmentCount++] = new(key, value);
-    }
 
     /// <summary>
     /// Maps the buffer read-only (once per entry) and starts a CPU read. Throws a VfioException
@@ -125,8 +90,6 @@ public sealed class DmaBufEntry
         _mapping?.Dispose();
         _mapping = null;
         Fd.Dispose();
-        Array.Clear(_attachments);
-        _attachmentCount = 0;
     }
 
     private SafeMappedRegion MapForCpu()

@@ -1,3 +1,4 @@
+// The command line's commands: each command's options bound to its handler.
 using System.CommandLine;
 using VgpuView.VfioPlanes.Pixels;
 using VgpuView.VfioPlanes.Png;

@@ -1,3 +1,4 @@
+// The command line's arguments and options, each declared once with its description and default.
 using System.CommandLine;
 using System.Globalization;
 using System.CommandLine.Parsing;

@@ -1,4 +1,3 @@
-
 namespace VgpuView.Viewer.Commands;
 
 /// <summary>What a command works with: its output streams, how devices are opened, and the stop signal.</summary>

@@ -1,3 +1,4 @@
+// watch: one line (or JSON object) per plane event, frame after frame.
 using System.Buffers;
 using System.Text;
 using System.Text.Json;

@@ -186,29 +186,6 @@ public class DmaBufCacheTests
     }
 
     [Fact]
-    public void Attachments_PerConsumerKey_ReplaceAndClearOnEviction()
-    {
-        var (_, device) = MakeDevice();
-        using var cache = new DmaBufCache(device, capacity: 1);
-        DmaBufEntry entry = cache.Acquire(Info(1));
-        object gl = new(), cpu = new();
-
-        entry.SetAttachment(gl, "image-1");
-        entry.SetAttachment(cpu, "rgba");
-        entry.SetAttachment(gl, "image-2");
-
-        Assert.Equal("image-2", entry.GetAttachment(gl));
-        Assert.Equal("rgba", entry.GetAttachment(cpu));
-        Assert.Null(entry.GetAttachment(new object()));
-        cache.Release(entry);
-        object? seen = null;
-        cache.Evicted += e => seen = e.GetAttachment(gl);
-        cache.Acquire(Info(2));
-        Assert.Equal("image-2", seen);
-        Assert.Null(entry.GetAttachment(gl));
-    }
-
-    [Fact]
     public void BeginCpuRead_MapsOnceAndGivesTheBufferBytes()
     {
         var (_, device) = MakeDevice();
