@@ -42,22 +42,12 @@ internal static class PixelEncoder
             ? tiles
             : throw new ArgumentException($"modifier {DrmModifier.ToText(modifier)} is not drawn by the simulated vGPU", nameof(modifier));
 
-    /// <summary>Tile size in bytes and rows: linear is one row of any width (1, 1).</summary>
-    internal static (int WidthBytes, int Rows) TileOf(ulong modifier)
-    {
-        TileLayout tiles = Tiles(modifier);
-        return (tiles.WidthBytes, tiles.Rows);
-    }
-
     /// <summary>The smallest stride for <paramref name="width"/> pixels: a whole number of tiles wide.</summary>
     internal static int StrideFor(uint fourcc, ulong modifier, int width) =>
         (int)Tiles(modifier).StrideFor((long)width * BytesPerPixel(fourcc));
 
     /// <summary>The plane size: stride times the height rounded up to whole tile rows.</summary>
     internal static long SizeFor(ulong modifier, int stride, int height) => stride * Tiles(modifier).PaddedRows(height);
-
-    /// <summary>Where byte <paramref name="xByte"/> of row <paramref name="y"/> lives in the buffer (see <see cref="TileLayout.ByteOffset"/>).</summary>
-    internal static long ByteOffset(ulong modifier, int stride, int xByte, int y) => Tiles(modifier).ByteOffset(stride, xByte, y);
 
     /// <summary>
     /// Encodes the rectangle [x0, x1) x [y0, y1) of <paramref name="rgba"/> (width

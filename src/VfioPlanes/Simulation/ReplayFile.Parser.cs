@@ -147,10 +147,10 @@ internal sealed partial class ReplayFile
                 throw Error(p + ".stride", $"{stride} is below {format.DescribeRow(width)}");
             }
 
-            (int tileWidth, int tileRows) = PixelEncoder.TileOf(modifier);
-            if (stride % tileWidth != 0)
+            TileLayout tiles = PixelEncoder.Tiles(modifier);
+            if (stride % tiles.WidthBytes != 0)
             {
-                throw Error(p + ".stride", $"{stride} is not a multiple of the {tileWidth}-byte tile width of {DrmModifier.ToText(modifier)}");
+                throw Error(p + ".stride", $"{stride} is not a multiple of the {tiles.WidthBytes}-byte tile width of {DrmModifier.ToText(modifier)}");
             }
 
             int x = Integer(e, p, "x", int.MinValue, int.MaxValue, 0);
@@ -163,7 +163,7 @@ internal sealed partial class ReplayFile
                 throw Error($"{p}.{missing}", $"is null while {(hotX.HasValue ? "hot_x" : "hot_y")} is set; give both or neither");
             }
 
-            long size = PixelEncoder.SizeFor(modifier, stride, height);
+            long size = stride * tiles.PaddedRows(height);
             if (size > uint.MaxValue)
             {
                 throw Error(p + ".height", $"stride {stride} × height {height} is {size} bytes, beyond the 32-bit size field");
@@ -190,7 +190,7 @@ internal sealed partial class ReplayFile
             // attribute is measured when it is read, and a short one fails then.
             if (facts.IsRegular && facts.Length < size)
             {
-                string what = tileRows == 1 ? "stride × height" : $"stride × height rounded up to {tileRows} rows";
+                string what = tiles.Rows == 1 ? "stride × height" : $"stride × height rounded up to {tiles.Rows} rows";
                 throw Error(p + ".file", $"{PrintableText.Of(fileText)} has {facts.Length} bytes, expected at least {what} = {size}");
             }
 

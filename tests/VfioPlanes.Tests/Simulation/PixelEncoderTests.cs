@@ -15,7 +15,7 @@ public class PixelEncoderTests
     [InlineData(0, 8, 2 * 4096)]                   // first byte of the second tile row
     public void XTiled_ByteOffset_MatchesHandComputed(int xByte, int y, long expected)
     {
-        Assert.Equal(expected, PixelEncoder.ByteOffset(DrmModifier.I915XTiled, 1024, xByte, y));
+        Assert.Equal(expected, PixelEncoder.Tiles(DrmModifier.I915XTiled).ByteOffset(1024, xByte, y));
     }
 
     // Y tiles: 128 bytes x 32 rows; 16-byte columns of 32 rows (512 bytes) each, stored one after another.
@@ -25,7 +25,7 @@ public class PixelEncoderTests
     [InlineData(127, 31, 7 * 512 + 31 * 16 + 15)]  // last byte of tile 0: 4095
     public void YTiled_ByteOffset_MatchesHandComputed(int xByte, int y, long expected)
     {
-        Assert.Equal(expected, PixelEncoder.ByteOffset(DrmModifier.I915YTiled, 256, xByte, y));
+        Assert.Equal(expected, PixelEncoder.Tiles(DrmModifier.I915YTiled).ByteOffset(256, xByte, y));
     }
 
     [Fact]
