@@ -9,6 +9,7 @@
 # its exit on every kernel, also on the one built without ACPI, where poweroff only halts.
 /bin/busybox --install -s /bin
 export PATH=/bin
+. /mount-host.sh
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -28,16 +29,8 @@ for m in $(cat /lib/modules/order); do
 done
 
 echo "KSTEP mount"
-# cache=loose: the share is read-only, so the guest may cache it (dotnet reads many files).
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /host \
-    || fail "mounting the host root over 9p failed"
-mount -t proc proc /host/proc
-mount -t sysfs sysfs /host/sys
-mount -t devtmpfs devtmpfs /host/dev
-mount -t tmpfs tmpfs /host/tmp
-mount -t tmpfs tmpfs /host/run
-mkdir -p /host/dev/shm /host/dev/pts /host/tmp/results /host/tmp/home
-mount -t tmpfs tmpfs /host/dev/shm
+mount_host
+mkdir -p /host/dev/pts /host/tmp/results
 mount -t devpts devpts /host/dev/pts
 mkdir -p /host/tmp/kmods
 cp /lib/modules/mbochs*.ko /host/tmp/kmods/ 2>/dev/null

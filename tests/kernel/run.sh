@@ -158,7 +158,7 @@ run_kernel() {
   fi
 
   step initramfs
-  key=$( { cat tests/kernel/init.sh /bin/busybox; echo "$module_paths"; [ "$refcount" = no ] || cat "$cache/modules/"*.ko; } | sha256sum | cut -c1-16)
+  key=$( { cat tests/kernel/init.sh tests/kernel/mount-host.sh /bin/busybox; echo "$module_paths"; [ "$refcount" = no ] || cat "$cache/modules/"*.ko; } | sha256sum | cut -c1-16)
   initrd="$cache/initramfs-$key.cpio.gz"
   if [ ! -f "$initrd" ]; then
     root=$(mktemp -d)
@@ -182,6 +182,7 @@ run_kernel() {
     fi
     echo "$modules" >"$root/lib/modules/order"
     install -m 755 tests/kernel/init.sh "$root/init"
+    install -m 644 tests/kernel/mount-host.sh "$root/mount-host.sh"
     rm -f "$cache"/initramfs-*.cpio.gz
     (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1 >"$initrd.tmp")
     mv "$initrd.tmp" "$initrd"

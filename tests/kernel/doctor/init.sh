@@ -5,6 +5,7 @@
 # KVGPUVIEW on the kernel command line. Each step prints "KSTEP name"; "KSTEP done" ends.
 /bin/busybox --install -s /bin
 export PATH=/bin
+. /mount-host.sh
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -22,15 +23,7 @@ for m in $(cat /lib/modules/order); do
 done
 
 echo "KSTEP mount"
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /host \
-    || fail "mounting the host root over 9p failed"
-mount -t proc proc /host/proc
-mount -t sysfs sysfs /host/sys
-mount -t devtmpfs devtmpfs /host/dev
-mount -t tmpfs tmpfs /host/tmp
-mount -t tmpfs tmpfs /host/run
-mkdir -p /host/dev/shm /host/tmp/home
-mount -t tmpfs tmpfs /host/dev/shm
+mount_host
 # The repository has a share of its own at its host path: a clone under /tmp or /run (as
 # CI's may be) is hidden by the tmpfs mounted there above.
 mkdir -p "/host$KREPO" 2>/dev/null

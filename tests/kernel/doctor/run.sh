@@ -72,7 +72,7 @@ step initramfs
 # Load order, dependencies first: virtio and 9p for the shared root; VFIO with vfio-pci
 # (vfio_pci_core needs vfio_virqfd and irqbypass on 6.1); mdev and mbochs.
 modules="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p vfio vfio_iommu_type1 vfio_virqfd irqbypass vfio_pci_core vfio_pci mdev"
-key=$(cat tests/kernel/doctor/init.sh "$cache/modules/mbochs.ko" /bin/busybox | sha256sum | cut -c1-16)
+key=$(cat tests/kernel/doctor/init.sh tests/kernel/mount-host.sh "$cache/modules/mbochs.ko" /bin/busybox | sha256sum | cut -c1-16)
 initrd="$cache/doctor-initramfs-$key.cpio.gz"
 if [ ! -f "$initrd" ]; then
   root=$(mktemp -d)
@@ -94,6 +94,7 @@ if [ ! -f "$initrd" ]; then
   cp "$cache/modules/mbochs.ko" "$root/lib/modules/"
   echo "$loaded mbochs" >"$root/lib/modules/order"
   install -m 755 tests/kernel/doctor/init.sh "$root/init"
+  install -m 644 tests/kernel/mount-host.sh "$root/mount-host.sh"
   rm -f "$cache"/doctor-initramfs-*.cpio.gz
   (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1 >"$initrd.tmp")
   mv "$initrd.tmp" "$initrd"
