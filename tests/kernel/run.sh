@@ -277,6 +277,15 @@ refcount_check() {
   local fixed stock
   fixed=$(sed -n '/^KSTEP refcount patched$/,/^KSTEP refcount patched done$/p' "$console")
   stock=$(sed -n '/^KSTEP refcount stock$/,$p' "$console")
+  # Whether the early-freed page is reported depends on who gets it next (README), so a clean
+  # stock run is booted once more before it counts as the bug being gone; the patched part
+  # and the guest's own checks are judged from the first boot.
+  if grep -q '^KSTEP refcount stock done$' <<<"$stock" && ! grep -qE "$damage" <<<"$stock"; then
+    echo "KINFO $kname: the stock sequence drew no kernel message; booting it once more"
+    mv "$console" "$out/console-refcount-first.log"
+    boot refcount "$refcount_timeout" ""
+    stock=$(sed -n '/^KSTEP refcount stock$/,$p' "$console")
+  fi
   if [ -z "$fixed" ] || ! grep -q '^KSTEP refcount patched done$' <<<"$fixed"; then
     failed=$((failed + 1))
     echo "KTEST FAIL $kname/refcount.patched-survives: the guest did not finish the sequence on the patched mbochs (QEMU exit $qemu_rc; console: $console)"
