@@ -85,7 +85,7 @@ public static partial class PixelConverter
         ref byte d = ref MemoryMarshal.GetReference(dst);
         int dstStep = per16 * 8;
         int i = 0;
-        if (kernel.Wide)
+        if (kernel.WideInTiles)
         {
             for (; i + 1 < steps; i += 2)
             {
@@ -172,7 +172,7 @@ public static partial class PixelConverter
         where TKernel : struct, IColumnKernel
     {
         int out16 = kernel.PixelsPer16 * 4;
-        if (kernel.Wide)
+        if (kernel.WideInTiles)
         {
             for (int i = 0; i < bytes; i += 64)
             {

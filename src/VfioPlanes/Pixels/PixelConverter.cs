@@ -57,7 +57,8 @@ public static partial class PixelConverter
     /// vector paths are tested against.
     /// </summary>
     /// <param name="wide">Whether 512-bit steps may be taken where the CPU and the kernel have them; tests turn them off to cover the 256-bit steps too.</param>
-    internal static void Convert(ReadOnlySpan<byte> src, in PlaneLayout layout, Span<byte> dst, int dstStride, bool keepAlpha, bool vectorise, bool wide = true)
+    /// <param name="cores">How many cores a large plane may be converted on; 0 means all (<see cref="BandCount"/>).</param>
+    internal static void Convert(ReadOnlySpan<byte> src, in PlaneLayout layout, Span<byte> dst, int dstStride, bool keepAlpha, bool vectorise, bool wide = true, int cores = 0)
     {
         FormatInfo format = ValidateLayout(layout, out TileLayout tiles, out long rowBytes, out long needed);
         if (src.Length < needed)
@@ -81,19 +82,31 @@ public static partial class PixelConverter
         }
 
         var plan = new RowPlan(format, keepAlpha, vectorise, wide);
-        if (HasKernel(plan))
+        int bands = BandCount(layout, tiles, cores > 0 ? cores : Environment.ProcessorCount);
+        if (bands > 1)
         {
-            ConvertVector(src, layout, tiles, (int)rowBytes, dst, dstStride, plan);
-            return;
-        }
-
-        if (tiles.IsLinear)
-        {
-            ConvertLinear(src, layout, (int)rowBytes, dst, dstStride, plan);
+            ConvertBands(src, layout, tiles, (int)rowBytes, dst, dstStride, plan, bands);
         }
         else
         {
-            ConvertTiled(src, layout, tiles, (int)rowBytes, dst, dstStride, plan);
+            ConvertRows(src, layout, tiles, (int)rowBytes, dst, dstStride, plan);
+        }
+    }
+
+    /// <summary>Converts every row of <paramref name="layout"/> on this thread: the vector walks where a kernel fits, else the scalar rows.</summary>
+    private static void ConvertRows(ReadOnlySpan<byte> src, in PlaneLayout layout, in TileLayout tiles, int rowBytes, Span<byte> dst, int dstStride, in RowPlan plan)
+    {
+        if (HasKernel(plan))
+        {
+            ConvertVector(src, layout, tiles, rowBytes, dst, dstStride, plan);
+        }
+        else if (tiles.IsLinear)
+        {
+            ConvertLinear(src, layout, rowBytes, dst, dstStride, plan);
+        }
+        else
+        {
+            ConvertTiled(src, layout, tiles, rowBytes, dst, dstStride, plan);
         }
     }
 

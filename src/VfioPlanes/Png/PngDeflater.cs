@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Runtime.ExceptionServices;
+using VgpuView.VfioPlanes.Threading;
 
 namespace VgpuView.VfioPlanes.Png;
 
@@ -10,25 +10,16 @@ namespace VgpuView.VfioPlanes.Png;
 /// order under one zlib header with one Adler-32 combined from theirs. Deflate back-references
 /// never reach into another piece (each has its own compressor), and filters read the row above
 /// from the image, so a decoder sees one ordinary stream. The calling thread compresses pieces
-/// too, and thread-pool threads join it by taking the next piece from a shared counter, so no
-/// piece waits for a thread and a series of images queues nothing that allocates. Not
+/// too, with thread-pool threads taking pieces beside it (<see cref="PieceWork"/>). Not
 /// thread-safe; buffers are kept.
 /// </summary>
-internal sealed class PngDeflater : IThreadPoolWorkItem
+internal sealed class PngDeflater : PieceWork
 {
     /// <summary>Below this many filtered bytes a piece is not worth a core: the image is cut into fewer pieces.</summary>
     internal const int MinPieceBytes = 256 * 1024;
 
     // RFC 1950: Adler-32 sums are taken modulo 65521, the largest prime below 2^16.
     private const uint AdlerBase = 65521;
-
-    // The pieces left to hand out, as one word so that a helper reads both halves at once: the
-    // piece count in the high 32 bits and the next index in the low 32. It is 0 between images,
-    // so a helper that the pool starts late finds no work (count 0) rather than a stale index.
-    private long _ticket;
-    private int _unfinished;
-    private readonly ManualResetEventSlim _finished = new();
-    private ExceptionDispatchInfo? _failure;
 
     private Piece[] _pieces = [];
     private byte[] _image = [];
@@ -65,14 +56,7 @@ internal sealed class PngDeflater : IThreadPoolWorkItem
         count = (rows + _rowsPerPiece - 1) / _rowsPerPiece;
         EnsurePieces(count, rowBytes);
 
-        if (count == 1)
-        {
-            CompressPiece(0);
-        }
-        else
-        {
-            CompressInParallel(count);
-        }
+        RunPieces(count);
 
         // The first piece's zlib header serves the whole stream; each piece's body follows in order.
         uint adler = 1;
@@ -90,57 +74,7 @@ internal sealed class PngDeflater : IThreadPoolWorkItem
         _image = [];
     }
 
-    /// <summary>
-    /// Compresses <paramref name="count"/> pieces on this thread and up to one pool thread per
-    /// other core, and returns when every piece is done.
-    /// </summary>
-    private void CompressInParallel(int count)
-    {
-        _unfinished = count;
-        _failure = null;
-        _finished.Reset();
-        Interlocked.Exchange(ref _ticket, (long)count << 32);
-        int helpers = Math.Min(count, Environment.ProcessorCount) - 1;
-        for (int i = 0; i < helpers; i++)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-        }
-
-        TakePieces();
-        _finished.Wait();
-        Interlocked.Exchange(ref _ticket, 0);
-        _failure?.Throw();
-    }
-
-    /// <summary>A pool thread's part: pieces until none is left.</summary>
-    void IThreadPoolWorkItem.Execute() => TakePieces();
-
-    private void TakePieces()
-    {
-        while (true)
-        {
-            long ticket = Interlocked.Increment(ref _ticket);
-            int index = (int)(uint)ticket - 1;
-            if (index >= (int)(ticket >> 32))
-            {
-                return;
-            }
-
-            try
-            {
-                CompressPiece(index);
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
-            }
-
-            if (Interlocked.Decrement(ref _unfinished) == 0)
-            {
-                _finished.Set();
-            }
-        }
-    }
+    protected override void RunPiece(int index) => CompressPiece(index);
 
     /// <summary>
     /// The Adler-32 of A followed by B from theirs and B's length n. With s1 = 1 + Σ bytes and
