@@ -10,15 +10,25 @@ namespace VgpuView.Tests.Shared;
 public static class Allocations
 {
     /// <summary>The fewest bytes any of <paramref name="windows"/> runs of <paramref name="window"/> allocated on this thread, with all the counts.</summary>
-    public static (long Least, string Counts) Least(Action window, int windows = 3)
+    public static (long Least, string Counts) Least(Action window, int windows = 3) =>
+        Least(window, windows, GC.GetAllocatedBytesForCurrentThread);
+
+    /// <summary>
+    /// As <see cref="Least(Action, int)"/>, counted over the whole process (precisely), for work
+    /// that runs partly on pool threads; nothing else may run beside it.
+    /// </summary>
+    public static (long Least, string Counts) LeastInProcess(Action window, int windows = 3) =>
+        Least(window, windows, static () => GC.GetTotalAllocatedBytes(precise: true));
+
+    private static (long Least, string Counts) Least(Action window, int windows, Func<long> allocated)
     {
         long least = long.MaxValue;
         long[] counts = new long[windows];
         for (int i = 0; i < windows; i++)
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
+            long before = allocated();
             window();
-            counts[i] = GC.GetAllocatedBytesForCurrentThread() - before;
+            counts[i] = allocated() - before;
             least = Math.Min(least, counts[i]);
         }
 

@@ -1,3 +1,4 @@
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.Pixels;
 using VgpuView.VfioPlanes.Tests.Png;
@@ -132,17 +133,8 @@ public sealed class BandAllocationTests
         }
 
         Series(50); // code tiered up, pool threads started
-        long least = long.MaxValue;
-        long[] counts = new long[3];
-        for (int w = 0; w < counts.Length; w++)
-        {
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            Series(30);
-            counts[w] = GC.GetTotalAllocatedBytes(precise: true) - before;
-            least = Math.Min(least, counts[w]);
-        }
-
-        Assert.True(least == 0, "bytes per window of 30 frames: " + string.Join(", ", counts));
+        (long least, string counts) = Allocations.LeastInProcess(() => Series(30));
+        Assert.True(least == 0, "30 frames a window, " + counts);
         Assert.NotEqual(0, rgba[3]);
     }
 }

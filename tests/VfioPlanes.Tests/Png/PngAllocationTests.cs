@@ -1,3 +1,4 @@
+using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Png;
 using Xunit;
 
@@ -53,17 +54,8 @@ public sealed class PngAllocationTests
         }
 
         Series(50); // buffers sized, code tiered up, pool threads started
-        long least = long.MaxValue;
-        long[] counts = new long[3];
-        for (int w = 0; w < counts.Length; w++)
-        {
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            Series(30);
-            counts[w] = GC.GetTotalAllocatedBytes(precise: true) - before;
-            least = Math.Min(least, counts[w]);
-        }
-
-        Assert.True(least == 0, "bytes per window of 30 images: " + string.Join(", ", counts));
+        (long least, string counts) = Allocations.LeastInProcess(() => Series(30));
+        Assert.True(least == 0, "30 images a window, " + counts);
         Assert.True(output.Length > 0);
     }
 }
