@@ -26,6 +26,9 @@ namespace VgpuView.VfioPlanes.Pixels;
 /// <para>Tiling: LINEAR, I915_FORMAT_MOD_X_TILED and I915_FORMAT_MOD_Y_TILED, as
 /// <see cref="TileLayout"/> describes them. The plane need not fill its last tiles; the source must
 /// still hold whole rows of tiles.</para>
+/// <para>Cores: a plane of 2 MiB or more of RGBA is converted in bands of whole tile rows on the
+/// calling thread and pool threads, up to two bands a core (see BandCount); a smaller one, such
+/// as a cursor, on the calling thread alone. Either way the call returns when every row is done.</para>
 /// </remarks>
 public static partial class PixelConverter
 {
