@@ -43,11 +43,20 @@ internal sealed class Overlay : IDisposable
         _text = _program.Uniform("u_text");
         _font = _program.Uniform("u_font");
 
-        _fontTexture = NewTexture(BitmapFont.CellSize, BitmapFont.CellSize * BitmapFont.GlyphCount);
-        _gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, 0, BitmapFont.CellSize, BitmapFont.CellSize * BitmapFont.GlyphCount, PixelFormat.Red, PixelType.UnsignedByte, (ReadOnlySpan<byte>)font.Atlas);
-        _textTexture = NewTexture(MaxColumns, MaxRows);
-        Array.Fill(_uploaded, (byte)0xFF);
-        _vertexArray = _gl.GenVertexArray();
+        // The program and any texture made before a failure are released here, not left to nobody.
+        try
+        {
+            _fontTexture = NewTexture(BitmapFont.CellSize, BitmapFont.CellSize * BitmapFont.GlyphCount);
+            _gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, 0, BitmapFont.CellSize, BitmapFont.CellSize * BitmapFont.GlyphCount, PixelFormat.Red, PixelType.UnsignedByte, (ReadOnlySpan<byte>)font.Atlas);
+            _textTexture = NewTexture(MaxColumns, MaxRows);
+            Array.Fill(_uploaded, (byte)0xFF);
+            _vertexArray = _gl.GenVertexArray();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     /// <summary>Blends a rectangle of <paramref name="rgba"/> (straight alpha) over the framebuffer.</summary>
