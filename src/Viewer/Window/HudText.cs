@@ -48,7 +48,7 @@ internal sealed class HudText
         {
             Text("cursor off");
         }
-        else if (cursor.IsShown)
+        else if (frame.DrawsCursor)
         {
             PlaneInfo k = cursor.Info;
             Text("cursor ").Number(k.X).Text(",").Number(k.Y).Text(" hotspot ");
@@ -63,7 +63,8 @@ internal sealed class HudText
         }
         else
         {
-            Text("cursor none");
+            // A cursor the checks refused keeps its last good buffer but is not drawn (Frame.DrawsCursor).
+            Text(cursor.Status == PlaneStatus.Invalid ? "cursor refused" : "cursor none");
         }
 
         return _buffer.AsSpan(0, _length);

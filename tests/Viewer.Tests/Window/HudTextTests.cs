@@ -56,6 +56,22 @@ public sealed class HudTextTests : IDisposable
     }
 
     [Fact]
+    public void Build_SaysACursorTheChecksRefusedIsNotDrawn_ThoughItsLastGoodBufferIsHeld()
+    {
+        using VgpuDevice device = OpenReplay();
+        using var source = new FrameSource(device);
+        var frame = new Frame();
+        source.Next(frame);
+        Assert.True(frame.Cursor.IsShown);
+        frame.Cursor.Status = PlaneStatus.Invalid; // as the frame source marks an answer the checks refuse
+        var controls = new ViewControls(ScaleMode.Fit, 1, showHud: true, showCursor: true);
+
+        string[] lines = new HudText().Build(frame, "upload", default, 0, 1, controls).ToString().Split('\n');
+
+        Assert.Equal("cursor refused", lines[^1]);
+    }
+
+    [Fact]
     public void Build_WithoutAPrimaryPlane_SaysItIsDisabled()
     {
         var frame = new Frame();
