@@ -31,9 +31,10 @@ public static partial class PixelConverter
         bool Wide { get; }
 
         /// <summary>
-        /// Whether the tile walks should prefer <see cref="Convert64"/> too. Each tile row or column
-        /// group is a short stretch, and for a kernel whose 512-bit step is little work the 256-bit
-        /// steps measured faster there (Rgb30 X and Y tiled: 1.5-1.8x memcpy against 2.2-2.7x wide).
+        /// Whether the X tile walk should prefer <see cref="Convert64"/> too (the Y tile walk takes
+        /// two rows of one 16-byte column a step, always in 256 bits). An X tile row is a 512-byte
+        /// stretch, and for a kernel whose 512-bit step is little work the 256-bit steps measured
+        /// faster there: X-tiled XR30 took 1.5-1.8x memcpy's time in 256-bit steps, 2.0-2.9x wide.
         /// </summary>
         bool WideInTiles { get; }
 
