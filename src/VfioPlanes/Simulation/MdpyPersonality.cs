@@ -9,8 +9,8 @@ namespace VgpuView.VfioPlanes.Simulation;
 /// The kernel's mdpy sample (samples/vfio-mdev/mdpy.c): one fixed-mode XRGB8888 framebuffer that
 /// is BAR0, its size the mode's bytes rounded up to a power of two, described by every query
 /// whatever plane is asked, as region <see cref="SimRegionTable.MdpyDisplayRegion"/> of that
-/// whole size; no dma-bufs (GET_GFX_DMABUF is -ENOTTY), no EDID, no reset. The guest draws straight into the BAR, and the picture stays while the guest
-/// has the display disabled.
+/// whole size; no dma-bufs (GET_GFX_DMABUF is -ENOTTY), no EDID, no reset. The guest draws
+/// straight into the BAR, and the picture stays while the guest has the display disabled.
 /// </summary>
 internal sealed class MdpyPersonality : ISimPersonality
 {
