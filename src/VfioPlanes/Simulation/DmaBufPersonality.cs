@@ -22,7 +22,9 @@ internal abstract class DmaBufPersonality : ISimPersonality
 
     public uint? DisplayRegion => null;
 
-    public virtual bool HasEdid => true;
+    public virtual long ConfigSpaceSize => SimRegionTable.PciConfigSpaceSize;
+
+    public virtual SimEdidLayout? EdidLayout => SimEdidLayout.Default;
 
     public virtual uint MaxRegionInfoArgsz => uint.MaxValue;
 

@@ -23,8 +23,11 @@ internal interface ISimPersonality : IDisposable
     /// <summary>The region index the plane lives at, beyond the PCI regions, or null when planes are dma-bufs.</summary>
     uint? DisplayRegion { get; }
 
-    /// <summary>Whether the device has the EDID region (VFIO_REGION_SUBTYPE_GFX_EDID).</summary>
-    bool HasEdid { get; }
+    /// <summary>The size of PCI config space (VFIO_PCI_CONFIG_REGION_INDEX).</summary>
+    long ConfigSpaceSize { get; }
+
+    /// <summary>How the driver lays out its EDID region (VFIO_REGION_SUBTYPE_GFX_EDID), or null when it has none.</summary>
+    SimEdidLayout? EdidLayout { get; }
 
     /// <summary>The largest argsz VFIO_DEVICE_GET_REGION_INFO accepts.</summary>
     uint MaxRegionInfoArgsz { get; }

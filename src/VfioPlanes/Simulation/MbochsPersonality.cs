@@ -5,8 +5,9 @@ namespace VgpuView.VfioPlanes.Simulation;
 /// <summary>
 /// The kernel's mbochs sample (samples/vfio-mdev/mbochs.c): a primary plane only, one buffer per
 /// mode kept for the life of the device, -ENOMEM from the first primary query after an open or
-/// a mode change, no reset, no EDID until a VMM writes one, and region info refused to a caller
-/// whose argsz is larger than the info with its EDID capability.
+/// a mode change, no reset, no EDID until a VMM writes one, an EDID region laid out and written
+/// as mbochs' (<see cref="SimEdidLayout.Mbochs"/>), and region info refused to a caller whose
+/// argsz is larger than the info with its EDID capability.
 /// </summary>
 internal sealed class MbochsPersonality : DmaBufPersonality
 {
@@ -22,6 +23,11 @@ internal sealed class MbochsPersonality : DmaBufPersonality
     // 48 bytes) only from a caller whose argsz is at most that size, so a viewer must ask with
     // sizeof(struct vfio_region_info) and then the argsz it reports.
     public override uint MaxRegionInfoArgsz => RegionInfoWithCapSize;
+
+    // MBOCHS_CONFIG_SPACE_SIZE, 0xff: the size mbochs_get_region_info reports for config space.
+    public override long ConfigSpaceSize => 0xff;
+
+    public override SimEdidLayout? EdidLayout => SimEdidLayout.Mbochs;
 
     protected override SimBufferRetention Retention => SimBufferRetention.KeepEveryMode;
 

@@ -1,3 +1,4 @@
+using System.Numerics;
 using VgpuView.VfioPlanes.Formats;
 using VgpuView.VfioPlanes.SafeHandles;
 using static Interop.Vfio;
@@ -6,15 +7,13 @@ namespace VgpuView.VfioPlanes.Simulation;
 
 /// <summary>
 /// The kernel's mdpy sample (samples/vfio-mdev/mdpy.c): one fixed-mode XRGB8888 framebuffer that
-/// is BAR0, described by every query whatever plane is asked, as region
-/// <see cref="SimRegionTable.MdpyDisplayRegion"/>; no dma-bufs (GET_GFX_DMABUF is -ENOTTY), no
-/// EDID, no reset. The guest draws straight into the BAR, and the picture stays while the guest
-/// has the display disabled.
+/// is BAR0, its size the mode's bytes rounded up to a power of two, described by every query
+/// whatever plane is asked, as region <see cref="SimRegionTable.MdpyDisplayRegion"/> of that
+/// whole size; no dma-bufs (GET_GFX_DMABUF is -ENOTTY), no EDID, no reset. The guest draws
+/// straight into the BAR, and the picture stays while the guest has the display disabled.
 /// </summary>
 internal sealed class MdpyPersonality : ISimPersonality
 {
-    private const long PageSize = 4096;
-
     private readonly int _stride;
     private SimParts? _parts;
     private SafeMappedRegion? _framebuffer;
@@ -25,19 +24,25 @@ internal sealed class MdpyPersonality : ISimPersonality
     internal MdpyPersonality(SimMode mode)
     {
         _stride = mode.Width * 4;
-        Bar0Size = ((long)_stride * mode.Height + PageSize - 1) / PageSize * PageSize;
+
+        // mdpy_init_dev allocates roundup_pow_of_two(width * height * bytepp) and reports that
+        // size for BAR0 and the display region alike.
+        Bar0Size = (long)BitOperations.RoundUpToPowerOf2((ulong)_stride * (ulong)mode.Height);
     }
 
     public uint PlaneKind => VFIO_GFX_PLANE_TYPE_REGION;
 
     public uint DeviceFlags => VFIO_DEVICE_FLAGS_PCI;
 
-    /// <summary>The framebuffer, rounded up to whole pages.</summary>
+    /// <summary>The framebuffer, rounded up to a power of two.</summary>
     public long Bar0Size { get; }
+
+    // MDPY_CONFIG_SPACE_SIZE, 0xff: the size mdpy_get_region_info reports for config space.
+    public long ConfigSpaceSize => 0xff;
 
     public uint? DisplayRegion => SimRegionTable.MdpyDisplayRegion;
 
-    public bool HasEdid => false;
+    public SimEdidLayout? EdidLayout => null;
 
     public uint MaxRegionInfoArgsz => uint.MaxValue;
 
@@ -73,7 +78,8 @@ internal sealed class MdpyPersonality : ISimPersonality
         info.width = (uint)mode.Width;
         info.height = (uint)mode.Height;
         info.stride = (uint)_stride;
-        info.size = (uint)(_stride * mode.Height);
+        // mdpy_query_gfx_plane reports the size of the whole framebuffer, not stride * height.
+        info.size = (uint)Bar0Size;
         info.x_pos = 0;
         info.y_pos = 0;
         info.x_hot = 0;

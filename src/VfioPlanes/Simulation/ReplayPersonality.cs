@@ -9,7 +9,7 @@ namespace VgpuView.VfioPlanes.Simulation;
 /// </summary>
 internal sealed class ReplayPersonality(ReplayFile replay) : DmaBufPersonality
 {
-    public override bool HasEdid => false;
+    public override SimEdidLayout? EdidLayout => null;
 
     // Replay buffers are loaded once; no primary is ever made.
     protected override SimBufferRetention Retention => SimBufferRetention.FreeOldModes;

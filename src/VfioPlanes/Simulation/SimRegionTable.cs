@@ -9,7 +9,7 @@ internal readonly record struct SimRegion(uint Index, long Offset, long Size, ui
 /// <summary>
 /// The regions of the simulated vGPU's device file and VFIO_DEVICE_GET_REGION_INFO's answers
 /// about them: the PCI regions at index &lt;&lt; <see cref="RegionShift"/> (BAR0 mappable, BAR2 and
-/// config space small, the rest empty), the EDID region with its type capability, and a display
+/// config space small, the rest empty; the sizes of BAR0 and config space the driver's), the EDID region with its type capability, and a display
 /// region that aliases BAR0 beyond num_regions.
 /// </summary>
 internal sealed class SimRegionTable
@@ -20,17 +20,20 @@ internal sealed class SimRegionTable
     /// <summary>The region index mdpy reports for its plane: beyond num_regions, same offset as BAR0 (samples/vfio-mdev/mdpy.c).</summary>
     internal const uint MdpyDisplayRegion = 16;
 
+    /// <summary>The config space of a conventional PCI function, 256 bytes.</summary>
+    internal const long PciConfigSpaceSize = 256;
+
     private const int RegionInfoSize = 32; // offsetofend(struct vfio_region_info, offset)
     private const int CapTypeSize = 16;
     private const long Bar2Size = 4096;
-    private const long ConfigSize = 256;
 
     private readonly SimRegion[] _regions;
 
     /// <param name="bar0Size">BAR0's size.</param>
     /// <param name="hasEdid">Whether the EDID region is there, at <see cref="SimEdidRegion.Index"/>.</param>
     /// <param name="displayRegion">The index of a region aliasing BAR0 for a region plane, or null.</param>
-    internal SimRegionTable(long bar0Size, bool hasEdid, uint? displayRegion)
+    /// <param name="configSize">The size reported for PCI config space.</param>
+    internal SimRegionTable(long bar0Size, bool hasEdid, uint? displayRegion, long configSize = PciConfigSpaceSize)
     {
         const uint rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
         var regions = new List<SimRegion>();
@@ -41,7 +44,7 @@ internal sealed class SimRegionTable
             {
                 VFIO_PCI_BAR0_REGION_INDEX => new SimRegion(i, offset, bar0Size, rw | VFIO_REGION_INFO_FLAG_MMAP, false),
                 VFIO_PCI_BAR2_REGION_INDEX => new SimRegion(i, offset, Bar2Size, rw, false),
-                VFIO_PCI_CONFIG_REGION_INDEX => new SimRegion(i, offset, ConfigSize, rw, false),
+                VFIO_PCI_CONFIG_REGION_INDEX => new SimRegion(i, offset, configSize, rw, false),
                 _ => new SimRegion(i, offset, 0, 0, false),
             });
         }

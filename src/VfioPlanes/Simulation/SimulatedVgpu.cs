@@ -44,17 +44,17 @@ internal sealed class SimulatedVgpu : IVfioDevice
         Name = options.Text.Length == 0 ? "sim" : "sim:" + options.Text;
         _personality = ISimPersonality.For(options, cancel);
         _guest = new SimGuest(options.Mode, _personality.FixedMode);
-        _regions = new SimRegionTable(_personality.Bar0Size, _personality.HasEdid, _personality.DisplayRegion);
+        _regions = new SimRegionTable(_personality.Bar0Size, _personality.EdidLayout is not null, _personality.DisplayRegion, _personality.ConfigSpaceSize);
 
         try
         {
             // memfd names are limited to 249 bytes; a replay path can be longer, so use a fixed one.
             _deviceFd = SimBuffer.CreateMemfd("sim-device", _regions.FileLength);
             _pool = new SimBufferPool(options.CpuMappable);
-            if (_personality.HasEdid)
+            if (_personality.EdidLayout is SimEdidLayout layout)
             {
                 _edid = new SimEdidRegion(
-                    _deviceFd, Name, (uint)Math.Max(EdidMaxWidth, options.Mode.Width), (uint)Math.Max(EdidMaxHeight, options.Mode.Height));
+                    _deviceFd, Name, layout, (uint)Math.Max(EdidMaxWidth, options.Mode.Width), (uint)Math.Max(EdidMaxHeight, options.Mode.Height));
                 _edid.Present(_personality.EdidAtOpen(options.Mode));
             }
 

@@ -35,7 +35,7 @@ public sealed class PersonalityAnswersTests : IDisposable
         Assert.IsType(type, personality);
         Assert.Equal(kind, personality.PlaneKind);
         Assert.Equal(flags, personality.DeviceFlags);
-        Assert.Equal(edid, personality.HasEdid);
+        Assert.Equal(edid, personality.EdidLayout is not null);
         Assert.Equal(fixedMode, personality.FixedMode);
         Assert.Equal(fixedMode, personality.KeepsPictureWhileDisabled);
         Assert.Equal(kind == Region ? 16u : (uint?)null, personality.DisplayRegion);
@@ -54,10 +54,7 @@ public sealed class PersonalityAnswersTests : IDisposable
     [InlineData("800x600", 16L << 20)]
     [InlineData("mbochs,800x600", 16L << 20)]
     [InlineData("gvt,800x600", 16L << 20)]
-    // mdpy's BAR0 is its framebuffer: 800 * 4 bytes * 600 rows = 1,920,000 bytes, 468.75 pages, so 469 pages.
-    [InlineData("mdpy,800x600", 469L * 4096)]
-    [InlineData("mdpy,1024x768", 3L << 20)]
-    public void Bar0_IsSixteenMebibytesForDmaBufDevices_AndTheFramebufferInWholePagesForMdpy(string options, long size)
+    public void Bar0_IsSixteenMebibytesForDmaBufDevices(string options, long size)
     {
         using ISimPersonality personality = ISimPersonality.For(SimOptions.Parse(options), TestContext.Current.CancellationToken);
         Assert.Equal(size, personality.Bar0Size);
@@ -67,17 +64,57 @@ public sealed class PersonalityAnswersTests : IDisposable
         Assert.Equal((ulong)size, bar0.size);
     }
 
+    [Theory]
+    [InlineData(640, 480)]   // mdpy-vga: 1,228,800 bytes, so 2 MiB
+    [InlineData(800, 600)]   // 1,920,000 bytes, so 2 MiB
+    [InlineData(1024, 768)]  // mdpy-xga: 3 MiB, so 4 MiB
+    [InlineData(1920, 1080)] // mdpy-hd: 8,294,400 bytes, so 8 MiB
+    [InlineData(2048, 1024)] // 8 MiB already a power of two
+    public void MdpyBar0_IsTheFramebufferRoundedUpToAPowerOfTwo(int width, int height)
+    {
+        // mdpy.c, mdpy_init_dev: fbsize = roundup_pow_of_two(width * height * bytepp), bytepp 4;
+        // mdpy_get_region_info reports it for BAR0 and the display region alike.
+        long bytes = (long)width * height * 4;
+        long expected = 1;
+        while (expected < bytes)
+        {
+            expected *= 2;
+        }
+
+        string options = $"mdpy,{width}x{height}";
+        using ISimPersonality personality = ISimPersonality.For(SimOptions.Parse(options), TestContext.Current.CancellationToken);
+        Assert.Equal(expected, personality.Bar0Size);
+
+        using SimulatedVgpu sim = Open(options);
+        Assert.Equal(0, RegionInfo(sim, VFIO_PCI_BAR0_REGION_INDEX, 32, out vfio_region_info bar0, out _));
+        Assert.Equal(0, RegionInfo(sim, 16, 32, out vfio_region_info display, out _));
+        Assert.Equal(((ulong)expected, (ulong)expected), (bar0.size, display.size));
+    }
+
+    [Theory]
+    [InlineData("", 256ul)]       // a conventional PCI function's config space
+    [InlineData("mbochs", 255ul)] // MBOCHS_CONFIG_SPACE_SIZE 0xff
+    [InlineData("mdpy", 255ul)]   // MDPY_CONFIG_SPACE_SIZE 0xff
+    public void ConfigSpace_IsTheSizeTheDriverReports(string options, ulong size)
+    {
+        using SimulatedVgpu sim = Open(options);
+        Assert.Equal(0, RegionInfo(sim, VFIO_PCI_CONFIG_REGION_INDEX, 32, out vfio_region_info config, out _));
+        Assert.Equal(size, config.size);
+    }
+
     [Fact]
     public void Mdpy800x600_PlaneIsItsWholeFramebufferAsRegion16()
     {
         using SimulatedVgpu sim = Open("mdpy,800x600");
         Assert.Equal(0, Query(sim, Primary, out var plane, Region));
-        // XR24 is the fourcc 'X' 'R' '2' '4' read as a little-endian word; 800 pixels of 4 bytes a row.
+        // XR24 is the fourcc 'X' 'R' '2' '4' read as a little-endian word; 800 pixels of 4 bytes a
+        // row. mdpy_query_gfx_plane reports its whole framebuffer as the size: 800 * 600 * 4 =
+        // 1,920,000 bytes rounded up to a power of two, 2 MiB.
         Assert.Equal(
-            (0x34325258u, 800u, 600u, 3200u, 1_920_000u, 16u),
+            (0x34325258u, 800u, 600u, 3200u, 2u << 20, 16u),
             (plane.drm_format, plane.width, plane.height, plane.stride, plane.size, plane.dmabuf_id));
         Assert.Equal(0, RegionInfo(sim, 16, 32, out var region, out _));
-        Assert.Equal((0ul, 469ul * 4096), (region.offset, region.size));
+        Assert.Equal((0ul, 2ul << 20), (region.offset, region.size));
     }
 
     [Fact]

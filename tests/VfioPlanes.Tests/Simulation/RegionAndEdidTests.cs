@@ -120,7 +120,8 @@ public class RegionAndEdidTests
         RegionInfo(sim, SimEdidRegion.Index, 48, out var region, out _);
         long at = (long)region.offset;
         Assert.Equal(0, WriteU32(sim, at + 20, VFIO_DEVICE_GFX_LINK_STATE_DOWN));
-        Assert.Equal(0, sim.Write(Edid1280x720(), at + 0x100, out int written));
+        // mbochs keeps the blob at MBOCHS_EDID_BLOB_OFFSET, half its 4096-byte EDID region.
+        Assert.Equal(0, sim.Write(Edid1280x720(), at + 2048, out int written));
         Assert.Equal(128, written);
         Assert.Equal(0, WriteU32(sim, at + 8, 128));
         Assert.Equal(0, WriteU32(sim, at + 20, VFIO_DEVICE_GFX_LINK_STATE_UP));
@@ -129,6 +130,58 @@ public class RegionAndEdidTests
         Assert.Equal(Errno.ENOMEM, Query(sim, Primary, out _));
         Assert.Equal(0, Query(sim, Primary, out var after));
         Assert.Equal((1280u, 720u, 5120u), (after.width, after.height, after.stride));
+    }
+
+    [Fact]
+    public void MbochsEdidHeader_PutsTheBlobAtHalfThePage_AndTakesAKibibyte()
+    {
+        // mbochs.c: edid_offset MBOCHS_EDID_BLOB_OFFSET = MBOCHS_EDID_SIZE / 2 of a one-page
+        // region; edid_max_size sizeof its u8 edid_blob[0x400]. Nothing written yet: edid_size 0,
+        // link_state 0.
+        using var sim = Open("mbochs");
+        RegionInfo(sim, SimEdidRegion.Index, 48, out var region, out _);
+        Assert.Equal(4096ul, region.size);
+        byte[] header = new byte[24];
+        Assert.Equal(0, sim.Read(header, (long)region.offset, out _));
+        var edid = MemoryMarshal.Read<vfio_region_gfx_edid>(header);
+        Assert.Equal((2048u, 1024u, 0u, 0u), (edid.edid_offset, edid.edid_max_size, edid.edid_size, edid.link_state));
+    }
+
+    [Fact]
+    public void MbochsEdid_BlobOverAKibibyte_IsTakenAsMbochsTakesIt_TheRestDropped()
+    {
+        // mbochs writes in 4-byte pieces; handle_edid_blob returns without storing a piece that
+        // ends past edid_max_size, and the write still returns its whole count. The guest reads
+        // the first 1024 bytes; the header still says 1024 at most.
+        using var sim = Open("mbochs");
+        RegionInfo(sim, SimEdidRegion.Index, 48, out var region, out _);
+        long at = (long)region.offset;
+        byte[] blob = [.. Enumerable.Range(0, 1152).Select(i => (byte)(i % 253 + 1))];
+
+        Assert.Equal(0, sim.Write(blob, at + 2048, out int written));
+        Assert.Equal(1152, written);
+
+        byte[] back = new byte[1152];
+        Assert.Equal(0, sim.Read(back, at + 2048, out _));
+        Assert.Equal(blob[..1024], back[..1024]);
+        Assert.Equal(new byte[128], back[1024..]);
+        byte[] header = new byte[24];
+        sim.Read(header, at, out _);
+        Assert.Equal(1024u, MemoryMarshal.Read<vfio_region_gfx_edid>(header).edid_max_size);
+    }
+
+    [Fact]
+    public void MbochsEdid_EdidSizeOverEdidMaxSize_IsStoredAsMbochsStoresIt()
+    {
+        // mbochs' handle_edid_regs copies any edid_size without a check; the header then says
+        // more than edid_max_size, which a reader of the region has to notice itself.
+        using var sim = Open("mbochs");
+        RegionInfo(sim, SimEdidRegion.Index, 48, out var region, out _);
+        long at = (long)region.offset;
+        Assert.Equal(0, WriteU32(sim, at + 8, 2000));
+        byte[] header = new byte[24];
+        sim.Read(header, at, out _);
+        Assert.Equal(2000u, MemoryMarshal.Read<vfio_region_gfx_edid>(header).edid_size);
     }
 
     [Fact]

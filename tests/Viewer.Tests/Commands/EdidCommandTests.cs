@@ -20,8 +20,9 @@ public sealed class EdidCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Success, cli.Run("edid", "sim:mbochs"));
 
+        // edid_max_size 1024: mbochs' blob buffer, u8 edid_blob[0x400] (mbochs.c).
         Assert.Equal(
-            "sim:mbochs: region 9: link not set, max 2560x1600, blob 0 of 3840 bytes\n" +
+            "sim:mbochs: region 9: link not set, max 2560x1600, blob 0 of 1024 bytes\n" +
             "the guest sees no monitor EDID until the link is up: a VMM writes the blob and edid_size, then link_state UP (vgpuview edid DEVICE --mode WxH does)\n",
             cli.Output.ToString().ReplaceLineEndings("\n"));
     }
@@ -34,7 +35,7 @@ public sealed class EdidCommandTests : IDisposable
         Assert.Equal(ExitCodes.Success, cli.Run("edid", "sim:mbochs", "--mode", "1280x720@75"));
 
         Assert.Equal(
-            "sim:mbochs: region 9: link up, max 2560x1600, blob 128 of 3840 bytes: VGV 0x5649 \"vgpuview\", EDID 1.4, preferred 1280x720 at 75.00 Hz\n",
+            "sim:mbochs: region 9: link up, max 2560x1600, blob 128 of 1024 bytes: VGV 0x5649 \"vgpuview\", EDID 1.4, preferred 1280x720 at 75.00 Hz\n",
             cli.Output.ToString().ReplaceLineEndings("\n"));
     }
 
@@ -156,18 +157,18 @@ public sealed class EdidCommandTests : IDisposable
     [Fact]
     public void Edid_BlobLargerThanTheRegionTakes_IsAUsageError_AsAModeTooLargeIs()
     {
-        // The sim's region: 4096 bytes, the blob at 0x100, so edid_max_size 3840 = 30 blocks. A
-        // base block declaring 30 extensions (all zero bytes: their checksums hold) is 31 blocks.
+        // mbochs' edid_max_size is its 0x400-byte blob buffer (mbochs.c), 1024 bytes = 8 blocks. A
+        // base block declaring 8 extensions (all zero bytes: their checksums hold) is 9 blocks.
         string file = Path.Combine(_dir, "big.bin");
-        byte[] blob = [.. EdidSamples.Dmt1024x768(), .. new byte[128 * 30]];
-        blob[126] = 30;
+        byte[] blob = [.. EdidSamples.Dmt1024x768(), .. new byte[128 * 8]];
+        blob[126] = 8;
         blob[127] = EdidSamples.Checksum(blob);
         File.WriteAllBytes(file, blob);
         var cli = new CliRunner();
 
         Assert.Equal(ExitCodes.Usage, cli.Run("edid", "sim:mbochs", "--blob", file));
 
-        Assert.Equal($"vgpuview: --blob {file}: 3968 bytes is more than sim:mbochs's EDID region 9 takes: edid_max_size 3840\n", cli.Error.ToString().ReplaceLineEndings("\n"));
+        Assert.Equal($"vgpuview: --blob {file}: 1152 bytes is more than sim:mbochs's EDID region 9 takes: edid_max_size 1024\n", cli.Error.ToString().ReplaceLineEndings("\n"));
         Assert.Equal(string.Empty, cli.Output.ToString());
     }
 

@@ -53,13 +53,15 @@ public sealed class InfoTests : IDisposable
     {
         JsonElement info = InfoJson("sim:mdpy");
 
-        // mdpy: 9 PCI regions (0-8) and the plane in region 16, same offset and size as BAR0.
+        // mdpy: 9 PCI regions (0-8) and the plane in region 16, same offset and size as BAR0: the
+        // framebuffer, 1024 * 768 * 4 bytes (3 MiB), rounded up to a power of two (mdpy_init_dev).
         Assert.Equal(9, info.GetProperty("num_regions").GetInt32());
         JsonElement[] regions = [.. info.GetProperty("regions").EnumerateArray()];
         JsonElement bar0 = regions.Single(r => r.GetProperty("index").GetInt32() == 0);
         JsonElement plane = regions.Single(r => r.GetProperty("index").GetInt32() == 16);
         Assert.Equal(bar0.GetProperty("offset").GetUInt64(), plane.GetProperty("offset").GetUInt64());
-        Assert.Equal(1024UL * 768 * 4, plane.GetProperty("size").GetUInt64());
+        Assert.Equal(4UL << 20, plane.GetProperty("size").GetUInt64());
+        Assert.Equal(bar0.GetProperty("size").GetUInt64(), plane.GetProperty("size").GetUInt64());
         Assert.Equal(["read", "write", "mmap"], plane.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
     }
 
@@ -70,7 +72,8 @@ public sealed class InfoTests : IDisposable
 
         Assert.Equal(ExitCodes.Success, cli.Run("info", "sim:mdpy"));
 
-        Assert.Contains("region 16 size 0x300000 offset 0x0 read,write,mmap (beyond num_regions: the plane's region)", cli.Output.ToString());
+        // 1024x768x4 bytes rounded up to a power of two, as mdpy sizes its framebuffer: 4 MiB.
+        Assert.Contains("region 16 size 0x400000 offset 0x0 read,write,mmap (beyond num_regions: the plane's region)", cli.Output.ToString());
     }
 
     [Fact]
@@ -130,7 +133,8 @@ public sealed class InfoTests : IDisposable
         string[] lines = cli.Output.ToString().ReplaceLineEndings("\n").Split('\n');
         int at = Array.FindIndex(lines, l => l.StartsWith("edid     ", StringComparison.Ordinal));
         Assert.True(at >= 0, cli.Output.ToString());
-        Assert.Equal("edid     region 9: link not set, max 2560x1600, blob 0 of 3840 bytes", lines[at]);
+        // edid_max_size 1024: mbochs' blob buffer, u8 edid_blob[0x400] (mbochs.c).
+        Assert.Equal("edid     region 9: link not set, max 2560x1600, blob 0 of 1024 bytes", lines[at]);
         Assert.Contains("the guest sees no monitor EDID until the link is up", lines[at + 1]);
     }
 
