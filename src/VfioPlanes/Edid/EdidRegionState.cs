@@ -23,7 +23,7 @@ public enum EdidLink
 /// The EDID region of a device as it is now (linux/vfio.h, struct vfio_region_gfx_edid at the
 /// region's start, the blob at edid_offset), read without writing anything: the guest keeps
 /// the monitor it has. <see cref="Problem"/> names the first header field that contradicts the
-/// region or another field; <see cref="Block"/> is the parsed blob when there is one.
+/// header or another field; <see cref="Block"/> is the parsed blob when there is one.
 /// </summary>
 public sealed record EdidRegionState(
     uint RegionIndex,
@@ -86,7 +86,7 @@ public sealed record EdidRegionState(
         }
 
         var h = MemoryMarshal.Read<Interop.Vfio.vfio_region_gfx_edid>(bytes);
-        string? problem = HeaderProblem(h, region.Size);
+        string? problem = HeaderProblem(h);
         EdidBlock? block = null;
         string? blockProblem = null;
         if (problem is null && h.edid_size > 0)
@@ -106,17 +106,18 @@ public sealed record EdidRegionState(
         return new EdidRegionState(region.Index, region.Size, h.edid_offset, h.edid_max_size, h.edid_size, h.max_xres, h.max_yres, h.link_state, HeaderRead: true, problem, block, blockProblem);
     }
 
-    // Which header field contradicts the region or another field, if any.
-    private static string? HeaderProblem(in Interop.Vfio.vfio_region_gfx_edid h, ulong regionSize)
+    /// <summary>
+    /// Which header field contradicts the header itself or another field, if any. The blob is not
+    /// bounded by the region's reported size: i915 GVT-g registers its EDID region with the blob's
+    /// size (128 bytes, kvmgt's intel_gvt_set_edid) yet puts the blob at half a page
+    /// (EDID_BLOB_OFFSET, 2048), and serves reads and writes there by offset. QEMU's display code
+    /// reads the blob at edid_offset without comparing it with the size either.
+    /// </summary>
+    private static string? HeaderProblem(in Interop.Vfio.vfio_region_gfx_edid h)
     {
         if (h.edid_offset < s_headerSize)
         {
             return $"edid_offset {h.edid_offset} lies inside the {s_headerSize}-byte header";
-        }
-
-        if ((ulong)h.edid_offset + h.edid_max_size > regionSize)
-        {
-            return $"edid_offset {h.edid_offset} + edid_max_size {h.edid_max_size} runs past the region's {regionSize} bytes";
         }
 
         return h.edid_size > h.edid_max_size ? $"edid_size {h.edid_size} is over edid_max_size {h.edid_max_size}" : null;

@@ -78,7 +78,6 @@ public class EdidRegionStateTests
     public static TheoryData<uint, uint, uint, string> BadHeaders => new()
     {
         { 16, 128, 0, "edid_offset 16 lies inside the 24-byte header" },
-        { 0x100, 0x1000, 0, "edid_offset 256 + edid_max_size 4096 runs past the region's 4096 bytes" },
         { 0x100, 0x80, 0x100, "edid_size 256 is over edid_max_size 128" },
     };
 
@@ -95,6 +94,25 @@ public class EdidRegionStateTests
             Assert.True(edid.HeaderRead);
             Assert.Null(edid.Block);
             Assert.Equal(EdidLink.Up, edid.Link);
+        }
+    }
+
+    [Fact]
+    public void GvtHeader_BlobPastTheReportedRegionSize_IsReadAtItsOffset()
+    {
+        // i915 GVT-g reports its EDID region as the blob's 128 bytes but puts the blob at half a
+        // page (kvmgt: EDID_BLOB_OFFSET 2048, edid_max_size = edid_size = 128), link up.
+        (FakeVfioDevice fake, VgpuDevice device) = FakeWithEdid(2048, 128, 128, VFIO_DEVICE_GFX_LINK_STATE_UP, regionSize: 128);
+        using (device)
+        {
+            Assert.Equal(0, fake.Write(EdidSamples.Dmt1024x768(), RegionOffset + 2048, out _));
+
+            EdidRegionState edid = EdidRegionState.Read(device)!;
+
+            Assert.Null(edid.Problem);
+            Assert.Equal(128ul, edid.RegionSize);
+            Assert.Equal("RHT", edid.Block!.Vendor);
+            Assert.Equal(new DetailedTiming(1024, 768, 65_000_000, 1344, 806), edid.Block.Preferred);
         }
     }
 
@@ -140,10 +158,10 @@ public class EdidRegionStateTests
         Assert.Equal("the region (16 bytes) cannot hold the 24-byte vfio_region_gfx_edid header", edid.Problem);
     }
 
-    private static (FakeVfioDevice, VgpuDevice) FakeWithEdid(uint edidOffset, uint edidMaxSize, uint edidSize, uint linkState)
+    private static (FakeVfioDevice, VgpuDevice) FakeWithEdid(uint edidOffset, uint edidMaxSize, uint edidSize, uint linkState, ulong regionSize = 0x1000)
     {
         var fake = new FakeVfioDevice { DeviceInfo = new() { flags = VFIO_DEVICE_FLAGS_PCI, num_regions = 10, num_irqs = 5 } };
-        fake.Regions[9] = new FakeRegion { Size = 0x1000, Offset = RegionOffset, Caps = CapBytes.Type(0, VFIO_REGION_TYPE_GFX, VFIO_REGION_SUBTYPE_GFX_EDID) };
+        fake.Regions[9] = new FakeRegion { Size = regionSize, Offset = RegionOffset, Caps = CapBytes.Type(0, VFIO_REGION_TYPE_GFX, VFIO_REGION_SUBTYPE_GFX_EDID) };
         byte[] header = new byte[24];
         uint[] words = [edidOffset, edidMaxSize, edidSize, 2560, 1600, linkState];
         for (int i = 0; i < words.Length; i++)

@@ -132,12 +132,30 @@ public class EdidWriterTests
         Assert.Equal("the EDID to write is 3968 bytes; sim's EDID region 9 takes at most edid_max_size 3840", e.Message);
     }
 
-    private static FakeVfioDevice FakeWithEdid()
+    [Fact]
+    public void Present_OnAGvtHeader_WritesTheBlobAtItsOffsetPastTheReportedRegionSize()
+    {
+        // i915 GVT-g: a region reported as 128 bytes, the blob at 2048, edid_max_size 128.
+        var fake = FakeWithEdid(regionSize: 128, edidOffset: 2048, edidMaxSize: 128, edidSize: 128);
+        using VgpuDevice device = fake.Open();
+        fake.Writes.Clear();
+
+        EdidRegionState after = EdidWriter.Present(device, EdidSamples.Dmt1024x768(), TimeSpan.Zero);
+
+        Assert.Equal(
+            [(RegionOffset + 20, 4), (RegionOffset + 8, 4), (RegionOffset + 2048, 128), (RegionOffset + 20, 4)],
+            fake.Writes);
+        Assert.Null(after.Problem);
+        Assert.Equal(EdidLink.Up, after.Link);
+        Assert.Equal("RHT", after.Block!.Vendor);
+    }
+
+    private static FakeVfioDevice FakeWithEdid(ulong regionSize = 0x1000, uint edidOffset = 0x100, uint edidMaxSize = 0x100, uint edidSize = 0)
     {
         var fake = new FakeVfioDevice { DeviceInfo = new() { flags = VFIO_DEVICE_FLAGS_PCI, num_regions = 10, num_irqs = 5 } };
-        fake.Regions[9] = new FakeRegion { Size = 0x1000, Offset = RegionOffset, Caps = CapBytes.Type(0, VFIO_REGION_TYPE_GFX, VFIO_REGION_SUBTYPE_GFX_EDID) };
+        fake.Regions[9] = new FakeRegion { Size = regionSize, Offset = RegionOffset, Caps = CapBytes.Type(0, VFIO_REGION_TYPE_GFX, VFIO_REGION_SUBTYPE_GFX_EDID) };
         byte[] header = new byte[24];
-        uint[] words = [0x100, 0x100, 0, 2560, 1600, 0];
+        uint[] words = [edidOffset, edidMaxSize, edidSize, 2560, 1600, 0];
         for (int i = 0; i < words.Length; i++)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(i * 4), words[i]);
