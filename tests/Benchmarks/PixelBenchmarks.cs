@@ -7,8 +7,8 @@ namespace VgpuView.Benchmarks;
 
 /// <summary>
 /// One 1920x1080 frame through each CPU path, against a plain copy of the same 8 MB frame on one
-/// core. Goals: XR24 at least 0.75 of the copy's speed (issue 3), every tiled and YUV conversion,
-/// RG16/BG16 and the 10-bit formats at least 0.5 (issue 15). Sources are random bytes. Each
+/// core. Goals: XR24 at least 0.75 of the copy's speed, every tiled and YUV conversion,
+/// RG16/BG16 and the 10-bit formats at least 0.5. Sources are random bytes. Each
 /// conversion runs on one core and on all of them (bands, as <see cref="PixelConverter.ToRgba"/>
 /// converts a large plane); the copy is the same single-threaded baseline in both groups.
 /// </summary>

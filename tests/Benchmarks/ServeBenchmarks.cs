@@ -17,7 +17,7 @@ namespace VgpuView.Benchmarks;
 /// `sim:replay` of the same frame: unchanged (what an idle guest costs per interval, whatever
 /// the number of clients, which wait on a semaphore and are not touched) and changed (query,
 /// compare, compose, damage and publish). Bytes on the wire are printed in the setup, as
-/// "// bytes" lines. Goals (issue 11): one-line change at most 2 KB with Tight or ZRLE; idle
+/// "// bytes" lines. Goals: one-line change at most 2 KB with Tight or ZRLE; idle
 /// under 1 % of a core at the default 30 ms interval, that is an idle tick under 0.3 ms.
 /// </summary>
 [MemoryDiagnoser]

@@ -16,7 +16,7 @@ internal sealed record Access(string Prefix, Func<string, string> Spec, Func<str
 }
 
 /// <summary>
-/// The checks of the real-kernel harness (issue 4), run inside the guest against the stock
+/// The checks of the real-kernel harness, run inside the guest against the stock
 /// mbochs and mdpy drivers. Each names what it saw when it fails. With <paramref name="cdev"/>
 /// (a kernel with iommufd and the VFIO device cdev) the device checks run a second time with
 /// the mdevs opened through their cdevs; the sim's checks (KernelChecks.Sim.cs) run on every kernel.
