@@ -6,7 +6,8 @@ namespace VgpuView.VfioPlanes.Simulation;
 /// Intel GVT-g (kvmgt): a primary (tiled when the options say) and a cursor plane with its
 /// hotspot hidden when the guest hides it, the caller's struct left as it was for a plane not
 /// shown, reset supported, -EINVAL for an unknown dma-buf id, and freed ids handed out again
-/// (its idr reuses them).
+/// (its idr reuses them), and its EDID region (<see cref="SimEdidLayout.Gvt"/>): 128 bytes
+/// reported with the blob at 2048, made over the vGPU's own EDID with link_state unset.
 /// </summary>
 internal sealed class GvtPersonality : DmaBufPersonality
 {
@@ -17,6 +18,8 @@ internal sealed class GvtPersonality : DmaBufPersonality
     protected override bool HasCursorPlane => true;
 
     protected override int UnknownIdErrno => Errno.EINVAL;
+
+    public override SimEdidLayout? EdidLayout => SimEdidLayout.Gvt;
 
     public override int Query(ref vfio_device_gfx_plane_info info)
     {

@@ -17,7 +17,7 @@ internal sealed class SimEdidRegion
     /// <summary>The region's index (VFIO_REGION_SUBTYPE_GFX_EDID).</summary>
     internal const uint Index = 9;
 
-    /// <summary>The region's size: one page, as mbochs' (MBOCHS_EDID_SIZE).</summary>
+    /// <summary>The page the region serves, as mbochs' (MBOCHS_EDID_SIZE); region info may report less (<see cref="SimEdidLayout.ReportedSize"/>).</summary>
     internal const uint Size = 0x1000;
 
     private static readonly int s_headerSize = Marshal.SizeOf<vfio_region_gfx_edid>();
@@ -57,7 +57,9 @@ internal sealed class SimEdidRegion
 
     /// <summary>
     /// Writes the header and, when <paramref name="blob"/> is given, the blob with the link up, as
-    /// a VMM does before the guest starts; without one the link stays down and edid_size 0.
+    /// a VMM does before the guest starts, or with link_state unset for a layout whose driver
+    /// makes the region so (<see cref="SimEdidLayout.LinkUnsetAtOpen"/>); without one the link
+    /// stays unset and edid_size 0.
     /// </summary>
     public void Present(byte[]? blob)
     {
@@ -70,7 +72,7 @@ internal sealed class SimEdidRegion
 
             Errno.CheckIo(Interop.Libc.PWrite(_deviceFd, blob, _start + _layout.BlobOffset), "pwrite", _name + " EDID blob");
             _edidSize = (uint)blob.Length;
-            _linkState = VFIO_DEVICE_GFX_LINK_STATE_UP;
+            _linkState = _layout.LinkUnsetAtOpen ? 0 : VFIO_DEVICE_GFX_LINK_STATE_UP;
         }
 
         WriteHeader();
@@ -80,14 +82,19 @@ internal sealed class SimEdidRegion
     /// A write of <paramref name="buffer"/> at <paramref name="offset"/> within the region: 0 or an
     /// errno. edid_size and link_state are the writable fields of the header, written as whole
     /// aligned 32-bit words; the blob goes at edid_offset. What else happens to a write is the
-    /// layout's <see cref="SimEdidLayout.DropsRefusedWrites"/>. When the write brings the link up
+    /// layout's <see cref="SimEdidLayout.Writes"/>. When the write brings the link up
     /// with a blob that has a preferred timing, <paramref name="linked"/> is that mode.
     /// </summary>
     public int Write(ReadOnlySpan<byte> buffer, long offset, out SimMode? linked)
     {
         linked = null;
         bool linkUp = false;
-        int rc = _layout.DropsRefusedWrites ? WriteWhatIsTaken(buffer, offset, ref linkUp) : WriteChecked(buffer, offset, ref linkUp);
+        int rc = _layout.Writes switch
+        {
+            SimEdidWrites.DropsRefused => WriteWhatIsTaken(buffer, offset, ref linkUp),
+            SimEdidWrites.FailsAtFirstRefused => WriteUntilRefused(buffer, offset, ref linkUp),
+            _ => WriteChecked(buffer, offset, ref linkUp),
+        };
         if (rc == 0 && linkUp)
         {
             linked = PreferredMode();
@@ -146,6 +153,83 @@ internal sealed class SimEdidRegion
 
         WriteHeader();
         return 0;
+    }
+
+    /// <summary>
+    /// Whether a read of <paramref name="length"/> bytes at <paramref name="offset"/> within the
+    /// region is served: 0 or an errno. A <see cref="SimEdidWrites.FailsAtFirstRefused"/> driver
+    /// reads in the same pieces it writes in, each a whole header word or blob bytes within
+    /// edid_size, and answers EFAULT for the first it refuses; the others read the page as it is.
+    /// </summary>
+    public int CheckRead(long offset, int length)
+    {
+        if (_layout.Writes != SimEdidWrites.FailsAtFirstRefused)
+        {
+            return 0;
+        }
+
+        for (int done = 0; done < length;)
+        {
+            int n = PieceLength(offset + done, length - done);
+            if (!PieceServed(offset + done, n))
+            {
+                return Errno.EFAULT;
+            }
+
+            done += n;
+        }
+
+        return 0;
+    }
+
+    // As kvmgt takes a write, split into naturally aligned pieces of 4, 2 or 1 bytes, each a
+    // whole header word it lets be written or blob bytes within the current edid_size: the first
+    // piece refused fails the write with EFAULT, the pieces before it kept. Every read-only field
+    // is refused, even rewritten with its own value, and link_state UP over a blob that is not a
+    // valid EDID block.
+    private int WriteUntilRefused(ReadOnlySpan<byte> buffer, long offset, ref bool linkUp)
+    {
+        int rc = 0;
+        for (int done = 0; done < buffer.Length && rc == 0;)
+        {
+            int n = PieceLength(offset + done, buffer.Length - done);
+            long at = offset + done;
+            ReadOnlySpan<byte> piece = buffer.Slice(done, n);
+            if (!PieceServed(at, n))
+            {
+                rc = Errno.EFAULT;
+            }
+            else if (at >= _layout.BlobOffset)
+            {
+                rc = WriteBlob(piece, at);
+            }
+            else
+            {
+                int index = (int)(at / 4);
+                uint value = BinaryPrimitives.ReadUInt32LittleEndian(piece);
+                bool writable = index is 2 or 5 && (index != 5 || value != VFIO_DEVICE_GFX_LINK_STATE_UP || BlobIsValid());
+                rc = writable && TakeWord(index, value, check: true, ref linkUp) == 0 ? 0 : Errno.EFAULT;
+            }
+
+            done += n;
+        }
+
+        WriteHeader();
+        return rc;
+    }
+
+    private static int PieceLength(long at, int left) => left >= 4 && at % 4 == 0 ? 4 : left >= 2 && at % 2 == 0 ? 2 : 1;
+
+    // A piece a kvmgt-like driver serves: below edid_offset a whole word of the header, from it
+    // blob bytes within the current edid_size.
+    private bool PieceServed(long at, int length) =>
+        at >= _layout.BlobOffset ? at + length <= (long)_layout.BlobOffset + _edidSize : length == 4 && at + 4 <= s_headerSize;
+
+    // drm_edid_block_valid on the blob's first block, whatever edid_size says.
+    private bool BlobIsValid()
+    {
+        byte[] block = new byte[Math.Min(128u, _layout.MaxBlobSize)];
+        return Interop.Libc.PRead(_deviceFd, block, _start + _layout.BlobOffset) == block.Length && EdidBlock.TryValidate(block, out _);
     }
 
     private int WriteBlob(ReadOnlySpan<byte> bytes, long offset)

@@ -3,8 +3,16 @@ using static Interop.Vfio;
 
 namespace VgpuView.VfioPlanes.Simulation;
 
-/// <summary>One region of the simulated device file: its index, where it lies in the file and its flags.</summary>
-internal readonly record struct SimRegion(uint Index, long Offset, long Size, uint Flags, bool Edid);
+/// <summary>
+/// One region of the simulated device file: its index, where it lies in the file, how much of
+/// the file it serves, its flags, and the size region info reports (less than it serves for an
+/// EDID region whose driver reports only its blob's size).
+/// </summary>
+internal readonly record struct SimRegion(uint Index, long Offset, long Size, uint Flags, bool Edid)
+{
+    /// <summary>The size VFIO_DEVICE_GET_REGION_INFO reports.</summary>
+    public long ReportedSize { get; init; } = Size;
+}
 
 /// <summary>
 /// The regions of the simulated vGPU's device file and VFIO_DEVICE_GET_REGION_INFO's answers
@@ -33,7 +41,8 @@ internal sealed class SimRegionTable
     /// <param name="hasEdid">Whether the EDID region is there, at <see cref="SimEdidRegion.Index"/>.</param>
     /// <param name="displayRegion">The index of a region aliasing BAR0 for a region plane, or null.</param>
     /// <param name="configSize">The size reported for PCI config space.</param>
-    internal SimRegionTable(long bar0Size, bool hasEdid, uint? displayRegion, long configSize = PciConfigSpaceSize)
+    /// <param name="edidReportedSize">The size region info reports for the EDID region, which serves its whole page whatever this says.</param>
+    internal SimRegionTable(long bar0Size, bool hasEdid, uint? displayRegion, long configSize = PciConfigSpaceSize, long edidReportedSize = SimEdidRegion.Size)
     {
         const uint rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
         var regions = new List<SimRegion>();
@@ -51,7 +60,7 @@ internal sealed class SimRegionTable
 
         if (hasEdid)
         {
-            regions.Add(new SimRegion(SimEdidRegion.Index, (long)SimEdidRegion.Index << RegionShift, SimEdidRegion.Size, rw, true));
+            regions.Add(new SimRegion(SimEdidRegion.Index, (long)SimEdidRegion.Index << RegionShift, SimEdidRegion.Size, rw, true) { ReportedSize = edidReportedSize });
         }
 
         if (displayRegion is uint display)
@@ -123,7 +132,7 @@ internal sealed class SimRegionTable
             return Errno.EINVAL;
         }
 
-        info.size = (ulong)region.Size;
+        info.size = (ulong)region.ReportedSize;
         info.offset = (ulong)region.Offset;
         info.flags = region.Flags;
         info.cap_offset = 0;

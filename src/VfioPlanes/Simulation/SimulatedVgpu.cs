@@ -44,7 +44,8 @@ internal sealed class SimulatedVgpu : IVfioDevice
         Name = options.Text.Length == 0 ? "sim" : "sim:" + options.Text;
         _personality = ISimPersonality.For(options, cancel);
         _guest = new SimGuest(options.Mode, _personality.FixedMode);
-        _regions = new SimRegionTable(_personality.Bar0Size, _personality.EdidLayout is not null, _personality.DisplayRegion, _personality.ConfigSpaceSize);
+        _regions = new SimRegionTable(
+            _personality.Bar0Size, _personality.EdidLayout is not null, _personality.DisplayRegion, _personality.ConfigSpaceSize, _personality.EdidLayout?.ReportedSize ?? SimEdidRegion.Size);
 
         try
         {
@@ -187,6 +188,11 @@ internal sealed class SimulatedVgpu : IVfioDevice
         if (!_regions.TryFind(offset, buffer.Length, out SimRegion region))
         {
             return Errno.EINVAL;
+        }
+
+        if (region.Edid && _edid!.CheckRead(offset - region.Offset, buffer.Length) is int refused and not 0)
+        {
+            return refused;
         }
 
         return Interop.Libc.PRead(_deviceFd!, buffer, _personality.ReadOffset(region, offset), out bytesRead);

@@ -1,5 +1,11 @@
+extern alias vfioplanes;
+
 using System.Text.Json;
 using VgpuView.Tests.Shared;
+using VgpuView.VfioPlanes.Devices;
+using VgpuView.VfioPlanes.Discovery;
+using VgpuView.VfioPlanes.SafeHandles;
+using VgpuView.VfioPlanes.Simulation;
 using VgpuView.Viewer.Cli;
 using VgpuView.Viewer.Commands;
 using VgpuView.Viewer.Tests.Cli;
@@ -53,6 +59,46 @@ public sealed class EdidCommandTests : IDisposable
         Assert.Equal("RHT", edid.GetProperty("blob").GetProperty("vendor").GetString());
         Assert.Equal(1024, edid.GetProperty("blob").GetProperty("preferred").GetProperty("width").GetInt32());
         Assert.Equal(65e6 / (1344 * 806), edid.GetProperty("blob").GetProperty("preferred").GetProperty("refresh_hz").GetDouble(), 3);
+    }
+
+    [Fact]
+    public void Edid_Mode_OnGvt_WritesTheBlobPastTheReportedRegionSize_AndTheGuestSwitches()
+    {
+        // kvmgt: the region reports EDID_SIZE (128 bytes), the blob lies at EDID_BLOB_OFFSET (2048),
+        // edid_max_size 128, and the region starts over the vGPU's own EDID with link_state 0.
+        using var opener = new OneSimOpener("gvt");
+        var cli = new CliRunner(opener);
+
+        Assert.Equal(ExitCodes.Success, cli.Run("edid", "sim:gvt"));
+        Assert.StartsWith("sim:gvt: region 9: link not set, max 2560x1600, blob 128 of 128 bytes: VGV 0x5649 \"vgpuview sim\", EDID 1.4, preferred 1024x768", cli.Output.ToString());
+
+        var set = new CliRunner(opener);
+        Assert.Equal(ExitCodes.Success, set.Run("edid", "sim:gvt", "--mode", "800x600"));
+        Assert.StartsWith(
+            "sim:gvt: region 9: link up, max 2560x1600, blob 128 of 128 bytes: VGV 0x5649 \"vgpuview\", EDID 1.4, preferred 800x600 at ",
+            set.Output.ToString());
+
+        var info = new CliRunner(opener);
+        Assert.Equal(ExitCodes.Success, info.Run("info", "sim:gvt"));
+        Assert.Contains("region  9 size 0x80 ", info.Output.ToString());
+        Assert.Contains("primary  XR24 I915_X_TILED 800x600", info.Output.ToString());
+    }
+
+    [Fact]
+    public void Edid_BlobOverGvtsEdidMaxSize_IsAUsageError()
+    {
+        // kvmgt keeps one 128-byte block (edid_max_size EDID_SIZE). A base block declaring one
+        // extension (all zero bytes: its checksum holds) is two.
+        string file = Path.Combine(_dir, "two-blocks.bin");
+        byte[] blob = [.. EdidSamples.Dmt1024x768(), .. new byte[128]];
+        blob[126] = 1;
+        blob[127] = EdidSamples.Checksum(blob);
+        File.WriteAllBytes(file, blob);
+        var cli = new CliRunner();
+
+        Assert.Equal(ExitCodes.Usage, cli.Run("edid", "sim:gvt", "--blob", file));
+
+        Assert.Equal($"vgpuview: --blob {file}: 256 bytes is more than sim:gvt's EDID region 9 takes: edid_max_size 128\n", cli.Error.ToString().ReplaceLineEndings("\n"));
     }
 
     [Fact]
@@ -182,5 +228,41 @@ public sealed class EdidCommandTests : IDisposable
         Assert.Equal(ExitCodes.DeviceFailure, cli.Run(["edid", "sim:mdpy", .. args]));
 
         Assert.Contains("sim:mdpy has no EDID region (no region with the GFX/EDID type capability)", cli.Error.ToString());
+    }
+
+    /// <summary>Hands every command the same simulated vGPU, kept open across them, so one command sees what another did to it.</summary>
+    private sealed class OneSimOpener(string options) : IDeviceOpener, IDisposable
+    {
+        private readonly IVfioDevice _sim = SimulatedDevices.Open(options);
+
+        public SysfsTree Sysfs { get; } = new();
+
+        public VgpuDevice Open(string spec) => new(new KeptOpen(_sim), spec);
+
+        public void Dispose() => _sim.Dispose();
+    }
+
+    private sealed class KeptOpen(IVfioDevice inner) : IVfioDevice
+    {
+        public string Name => inner.Name;
+
+        public int QueryGfxPlane(ref vfioplanes::Interop.Vfio.vfio_device_gfx_plane_info info) => inner.QueryGfxPlane(ref info);
+
+        public int GetDeviceInfo(ref vfioplanes::Interop.Vfio.vfio_device_info info) => inner.GetDeviceInfo(ref info);
+
+        public int GetRegionInfo(Span<byte> buffer) => inner.GetRegionInfo(buffer);
+
+        public int GetGfxDmaBuf(uint dmabufId, out SafeFdHandle? dmabuf) => inner.GetGfxDmaBuf(dmabufId, out dmabuf);
+
+        public int Read(Span<byte> buffer, long offset, out int bytesRead) => inner.Read(buffer, offset, out bytesRead);
+
+        public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten) => inner.Write(buffer, offset, out bytesWritten);
+
+        public SafeMappedRegion Map(long offset, long length, bool writable) => inner.Map(offset, length, writable);
+
+        // The opener owns the device.
+        public void Dispose()
+        {
+        }
     }
 }
