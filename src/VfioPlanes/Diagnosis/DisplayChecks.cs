@@ -93,6 +93,12 @@ public static class DisplayChecks
             return new DoctorCheck("display.edid", CheckStatus.Problem, looked, edid.Problem ?? "the header cannot be read", fix);
         }
 
+        if (edid.DriverMonitor)
+        {
+            return new DoctorCheck("display.edid", CheckStatus.Ok, looked,
+                $"link not set by any VMM, the driver's own blob of {edid.EdidSize} bytes: {edid.Block}; the guest sees that monitor");
+        }
+
         if (edid.Link != EdidLink.Up || edid.EdidSize == 0)
         {
             string state = edid.Link == EdidLink.Up ? "link up with no EDID blob (edid_size 0)" : $"link {edid.LinkText}, blob {edid.EdidSize} bytes";

@@ -52,6 +52,14 @@ public sealed record EdidRegionState(
         _ => EdidLink.Unknown,
     };
 
+    /// <summary>
+    /// Whether the guest has a monitor the driver made itself: a link no VMM has set (0) over a
+    /// blob that parses. i915 GVT-g gives each vGPU a virtual monitor with its EDID at creation and
+    /// leaves link_state 0 until a VMM writes it (kvmgt's intel_gvt_set_edid); mbochs, which starts
+    /// with no blob, does not.
+    /// </summary>
+    public bool DriverMonitor => HeaderRead && Problem is null && Link == EdidLink.NotSet && EdidSize > 0 && Block is not null;
+
     /// <summary>"up", "down", "not set", "unknown (N)", or "unread" when the header could not be read.</summary>
     public string LinkText => !HeaderRead ? "unread" : Link switch
     {

@@ -23,8 +23,8 @@ internal static class EdidText
             : text;
     }
 
-    /// <summary>What the guest makes of a link that is not up, or null when it is.</summary>
-    public static string? Hint(EdidRegionState e) => e.HeaderRead && e.Link != EdidLink.Up
+    /// <summary>What the guest makes of a link that is not up, or null when it is up or the driver made the monitor itself.</summary>
+    public static string? Hint(EdidRegionState e) => e.HeaderRead && e.Link != EdidLink.Up && !e.DriverMonitor
         ? "the guest sees no monitor EDID until the link is up: a VMM writes the blob and edid_size, then link_state UP (vgpuview edid DEVICE --mode WxH does)"
         : null;
 
