@@ -23,13 +23,11 @@ internal sealed class YfPlaneOpener(bool primary = false) : IDeviceOpener
     /// <summary>The device with the plane's modifier changed to Yf in every answer that shows a buffer.</summary>
     public static IVfioDevice Wrap(IVfioDevice inner, bool primary) => new YfPlane(inner, primary ? vfioplanes::Interop.Vfio.DRM_PLANE_TYPE_PRIMARY : vfioplanes::Interop.Vfio.DRM_PLANE_TYPE_CURSOR);
 
-    private sealed class YfPlane(IVfioDevice inner, uint planeType) : IVfioDevice
+    private sealed class YfPlane(IVfioDevice inner, uint planeType) : DelegatingVfioDevice(inner)
     {
-        public string Name => inner.Name;
-
-        public int QueryGfxPlane(ref vfioplanes::Interop.Vfio.vfio_device_gfx_plane_info info)
+        public override int QueryGfxPlane(ref vfioplanes::Interop.Vfio.vfio_device_gfx_plane_info info)
         {
-            int errno = inner.QueryGfxPlane(ref info);
+            int errno = Inner.QueryGfxPlane(ref info);
             if (errno == 0 && info.drm_plane_type == planeType && info.drm_format != 0)
             {
                 info.drm_format_mod = DrmModifier.I915YfTiled;
@@ -37,19 +35,5 @@ internal sealed class YfPlaneOpener(bool primary = false) : IDeviceOpener
 
             return errno;
         }
-
-        public int GetDeviceInfo(ref vfioplanes::Interop.Vfio.vfio_device_info info) => inner.GetDeviceInfo(ref info);
-
-        public int GetRegionInfo(Span<byte> buffer) => inner.GetRegionInfo(buffer);
-
-        public int GetGfxDmaBuf(uint dmabufId, out SafeFdHandle? dmabuf) => inner.GetGfxDmaBuf(dmabufId, out dmabuf);
-
-        public int Read(Span<byte> buffer, long offset, out int bytesRead) => inner.Read(buffer, offset, out bytesRead);
-
-        public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten) => inner.Write(buffer, offset, out bytesWritten);
-
-        public SafeMappedRegion Map(long offset, long length, bool writable) => inner.Map(offset, length, writable);
-
-        public void Dispose() => inner.Dispose();
     }
 }

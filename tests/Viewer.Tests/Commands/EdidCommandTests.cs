@@ -242,26 +242,10 @@ public sealed class EdidCommandTests : IDisposable
         public void Dispose() => _sim.Dispose();
     }
 
-    private sealed class KeptOpen(IVfioDevice inner) : IVfioDevice
+    private sealed class KeptOpen(IVfioDevice inner) : DelegatingVfioDevice(inner)
     {
-        public string Name => inner.Name;
-
-        public int QueryGfxPlane(ref vfioplanes::Interop.Vfio.vfio_device_gfx_plane_info info) => inner.QueryGfxPlane(ref info);
-
-        public int GetDeviceInfo(ref vfioplanes::Interop.Vfio.vfio_device_info info) => inner.GetDeviceInfo(ref info);
-
-        public int GetRegionInfo(Span<byte> buffer) => inner.GetRegionInfo(buffer);
-
-        public int GetGfxDmaBuf(uint dmabufId, out SafeFdHandle? dmabuf) => inner.GetGfxDmaBuf(dmabufId, out dmabuf);
-
-        public int Read(Span<byte> buffer, long offset, out int bytesRead) => inner.Read(buffer, offset, out bytesRead);
-
-        public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten) => inner.Write(buffer, offset, out bytesWritten);
-
-        public SafeMappedRegion Map(long offset, long length, bool writable) => inner.Map(offset, length, writable);
-
         // The opener owns the device.
-        public void Dispose()
+        public override void Dispose()
         {
         }
     }

@@ -274,17 +274,11 @@ public sealed class InfoTests : IDisposable
             VgpuDevice.ForTest(new FailingQueryDevice(SimulatedDevices.Open(string.Empty), errno, failures), spec, presencePath: null);
     }
 
-    private sealed class FailingQueryDevice(IVfioDevice inner, int errno, int failures) : IVfioDevice
+    private sealed class FailingQueryDevice(IVfioDevice inner, int errno, int failures) : DelegatingVfioDevice(inner)
     {
         private int _failed;
 
-        public string Name => inner.Name;
-
-        public int GetDeviceInfo(ref vfioplanes::Interop.Vfio.vfio_device_info info) => inner.GetDeviceInfo(ref info);
-
-        public int GetRegionInfo(Span<byte> buffer) => inner.GetRegionInfo(buffer);
-
-        public int QueryGfxPlane(ref vfioplanes::Interop.Vfio.vfio_device_gfx_plane_info info)
+        public override int QueryGfxPlane(ref vfioplanes::Interop.Vfio.vfio_device_gfx_plane_info info)
         {
             if ((info.flags & vfioplanes::Interop.Vfio.VFIO_GFX_PLANE_TYPE_PROBE) == 0 && info.drm_plane_type == 1 && _failed < failures)
             {
@@ -292,17 +286,7 @@ public sealed class InfoTests : IDisposable
                 return errno;
             }
 
-            return inner.QueryGfxPlane(ref info);
+            return Inner.QueryGfxPlane(ref info);
         }
-
-        public int GetGfxDmaBuf(uint dmabufId, out SafeFdHandle? dmabuf) => inner.GetGfxDmaBuf(dmabufId, out dmabuf);
-
-        public int Read(Span<byte> buffer, long offset, out int bytesRead) => inner.Read(buffer, offset, out bytesRead);
-
-        public int Write(ReadOnlySpan<byte> buffer, long offset, out int bytesWritten) => inner.Write(buffer, offset, out bytesWritten);
-
-        public SafeMappedRegion Map(long offset, long length, bool writable) => inner.Map(offset, length, writable);
-
-        public void Dispose() => inner.Dispose();
     }
 }
