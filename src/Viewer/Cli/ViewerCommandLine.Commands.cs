@@ -3,6 +3,7 @@ using System.CommandLine;
 using VgpuView.VfioPlanes.Pixels;
 using VgpuView.VfioPlanes.Png;
 using VgpuView.Viewer.Commands;
+using VgpuView.Viewer.Window;
 
 namespace VgpuView.Viewer.Cli;
 
@@ -109,17 +110,20 @@ internal static partial class ViewerCommandLine
         {
             Device = parse.GetValue(s_device)!,
             Scale = parse.GetValue(s_scale),
-            Zoom = CheckRange(parse.GetValue(s_zoom), 1, ViewOptions.MaxZoom, "--zoom"),
-            Fps = parse.GetValue(s_fps) is int fps ? CheckRange(fps, 0, 1000, "--fps") : null,
-            NoVsync = parse.GetValue(s_noVsync),
-            Frames = parse.GetValue(s_frames) is int n ? CheckRange(n, 1, int.MaxValue, "--frames") : null,
-            ScreenshotDirectory = WritableDirectory(PathValue(parse.GetValue(s_screenshotDir)!, "--screenshot-dir")!, "--screenshot-dir"),
-            Size = ParseSize(parse.GetValue(s_size)),
-            Hud = parse.GetValue(s_hud),
-            NoCursor = parse.GetValue(s_noCursor),
-            NoImport = parse.GetValue(s_noImport),
-            CacheSize = CheckRange(parse.GetValue(s_cacheSize), 2, 256, "--cache-size"),
             Context = parse.GetValue(s_context),
+            Window = new ViewSettings
+            {
+                Zoom = CheckRange(parse.GetValue(s_zoom), 1, ViewOptions.MaxZoom, "--zoom"),
+                Fps = parse.GetValue(s_fps) is int fps ? CheckRange(fps, 0, 1000, "--fps") : null,
+                NoVsync = parse.GetValue(s_noVsync),
+                Frames = parse.GetValue(s_frames) is int n ? CheckRange(n, 1, int.MaxValue, "--frames") : null,
+                ScreenshotDirectory = WritableDirectory(PathValue(parse.GetValue(s_screenshotDir)!, "--screenshot-dir")!, "--screenshot-dir"),
+                Size = ParseSize(parse.GetValue(s_size)),
+                Hud = parse.GetValue(s_hud),
+                NoCursor = parse.GetValue(s_noCursor),
+                NoImport = parse.GetValue(s_noImport),
+                CacheSize = CheckRange(parse.GetValue(s_cacheSize), 2, 256, "--cache-size"),
+            },
         }));
         return command;
     }

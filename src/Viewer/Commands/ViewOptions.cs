@@ -3,6 +3,10 @@ using VgpuView.Viewer.Window;
 
 namespace VgpuView.Viewer.Commands;
 
+/// <summary>
+/// The device, the two options given as words (--scale, --context), and everything else as the
+/// window takes it: <see cref="ToSettings"/> only turns the words into the window's values.
+/// </summary>
 internal sealed class ViewOptions
 {
     /// <summary>The largest --zoom.</summary>
@@ -13,35 +17,14 @@ internal sealed class ViewOptions
     /// <summary>fit, fill or 1:1; null is fit.</summary>
     public string? Scale { get; init; }
 
-    /// <summary>Integer zoom of --scale 1:1.</summary>
-    public int Zoom { get; init; } = 1;
-
-    /// <summary>Most frames per second; 0 leaves the pace to vsync alone; null: see <see cref="FramePacing.Cap"/>.</summary>
-    public int? Fps { get; init; }
-
-    public bool NoVsync { get; init; }
-
-    /// <summary>Stop after this many frames (tests, benchmarks); null runs until closed.</summary>
-    public long? Frames { get; init; }
-
-    public string ScreenshotDirectory { get; init; } = ".";
-
-    /// <summary>The window's first size in screen coordinates; null takes the guest's mode (within the screen).</summary>
-    public (int Width, int Height)? Size { get; init; }
-
-    public bool NoImport { get; init; }
-
-    public bool Hud { get; init; }
-
-    public bool NoCursor { get; init; }
-
-    public int CacheSize { get; init; } = 8;
-
     /// <summary>auto, egl or glx; null is auto.</summary>
     public string? Context { get; init; }
 
+    /// <summary>The other options, already in the window's terms (zoom, pace, size, what it shows).</summary>
+    public ViewSettings Window { get; init; } = new();
+
     /// <summary>What the window is asked for; refuses a --scale or --context it does not know (UsageException, exit 2).</summary>
-    internal ViewSettings ToSettings() => new()
+    internal ViewSettings ToSettings() => Window with
     {
         Scale = Scale switch
         {
@@ -50,16 +33,6 @@ internal sealed class ViewOptions
             "1:1" => ScaleMode.OneToOne,
             string other => throw new UsageException($"--scale must be fit, fill or 1:1, not '{other}'"),
         },
-        Zoom = Zoom,
-        Fps = Fps,
-        NoVsync = NoVsync,
-        Frames = Frames,
-        ScreenshotDirectory = ScreenshotDirectory,
-        Size = Size,
-        NoImport = NoImport,
-        Hud = Hud,
-        NoCursor = NoCursor,
-        CacheSize = CacheSize,
         Context = Context switch
         {
             "auto" or null => WindowContext.Auto,

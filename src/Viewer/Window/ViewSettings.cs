@@ -1,7 +1,7 @@
 // What a view window is asked for: its first scaling and size, its pace, its context, and what it shows.
 namespace VgpuView.Viewer.Window;
 
-internal sealed class ViewSettings
+internal sealed record ViewSettings
 {
     public ScaleMode Scale { get; init; } = ScaleMode.Fit;
 

@@ -43,16 +43,19 @@ public sealed class ViewOptionsTests
         ViewSettings s = new ViewOptions
         {
             Device = "sim",
-            Zoom = 4,
-            Fps = 30,
-            NoVsync = true,
-            Frames = 99,
-            ScreenshotDirectory = "/tmp/shots",
-            Size = (640, 480),
-            NoImport = true,
-            Hud = true,
-            NoCursor = true,
-            CacheSize = 16,
+            Window = new ViewSettings
+            {
+                Zoom = 4,
+                Fps = 30,
+                NoVsync = true,
+                Frames = 99,
+                ScreenshotDirectory = "/tmp/shots",
+                Size = (640, 480),
+                NoImport = true,
+                Hud = true,
+                NoCursor = true,
+                CacheSize = 16,
+            },
         }.ToSettings();
 
         Assert.Equal(
