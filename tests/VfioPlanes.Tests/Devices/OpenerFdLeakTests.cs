@@ -20,29 +20,28 @@ public sealed class FdCountingCollection
 public sealed class OpenerFdLeakTests : IDisposable
 {
     private const string Uuid = "1b2c3d4e-aaaa-4bbb-8ccc-0123456789ab";
-    private readonly FakeSysfs _sysfs = new();
-    private readonly string _dev = Directory.CreateTempSubdirectory("vgpuview-dev-").FullName;
+    private readonly FakeHost _host = new();
 
-    public void Dispose()
-    {
-        _sysfs.Dispose();
-        Directory.Delete(_dev, recursive: true);
-    }
+    private FakeSysfs Sysfs => _host.Sysfs;
+
+    private string Dev => _host.Dev;
+
+    public void Dispose() => _host.Dispose();
 
     [Fact]
     public void FailedOpens_LeaveNoDescriptorOpen()
     {
-        _sysfs.AddParent("virtual/mbochs/mbochs", ("mbochs-small", "mbochs-small", "4 MB", "1"));
-        _sysfs.AddMdev("virtual/mbochs/mbochs", Uuid, "mbochs-small", "mbochs", group: 3, cdev: "vfio0");
-        _sysfs.AddPci("0000:01:00.0", "vfio-pci", group: 4, cdev: "vfio1");
+        Sysfs.AddParent("virtual/mbochs/mbochs", ("mbochs-small", "mbochs-small", "4 MB", "1"));
+        Sysfs.AddMdev("virtual/mbochs/mbochs", Uuid, "mbochs-small", "mbochs", group: 3, cdev: "vfio0");
+        Sysfs.AddPci("0000:01:00.0", "vfio-pci", group: 4, cdev: "vfio1");
         foreach (string node in new[] { "vfio/vfio", "vfio/3", "vfio/devices/vfio1", "iommu" })
         {
-            string path = Path.Combine(_dev, node);
+            string path = Path.Combine(Dev, node);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, string.Empty);
         }
 
-        var tree = new SysfsTree(_sysfs.Root);
+        var tree = new SysfsTree(Sysfs.Root);
         using SafeFdHandle memfd = Interop.Libc.MemfdCreate("not-vfio", Interop.Libc.MFD_CLOEXEC);
         DeviceSpec[] specs =
         [
@@ -67,7 +66,7 @@ public sealed class OpenerFdLeakTests : IDisposable
     {
         foreach (DeviceSpec spec in specs)
         {
-            Assert.Throws<DeviceOpenException>(() => VfioDeviceOpener.Open(spec, tree, _dev, "/nonexistent-proc"));
+            Assert.Throws<DeviceOpenException>(() => VfioDeviceOpener.Open(spec, tree, Dev, "/nonexistent-proc"));
         }
     }
 }

@@ -14,14 +14,13 @@ namespace VgpuView.VfioPlanes.Tests.Devices;
 public sealed class VfioDeviceOpenerTests : IDisposable
 {
     private const string Uuid = "1b2c3d4e-aaaa-4bbb-8ccc-0123456789ab";
-    private readonly FakeSysfs _sysfs = new();
-    private readonly string _dev = Directory.CreateTempSubdirectory("vgpuview-dev-").FullName;
+    private readonly FakeHost _host = new();
 
-    public void Dispose()
-    {
-        _sysfs.Dispose();
-        Directory.Delete(_dev, recursive: true);
-    }
+    private FakeSysfs Sysfs => _host.Sysfs;
+
+    private string Dev => _host.Dev;
+
+    public void Dispose() => _host.Dispose();
 
     [Fact]
     public void Open_NoContainerNode_SaysToLoadTheVfioModule()
@@ -30,17 +29,17 @@ public sealed class VfioDeviceOpenerTests : IDisposable
 
         var e = Open(Uuid);
 
-        Assert.Equal($"{_dev}/vfio/vfio does not exist: the vfio module is not loaded: modprobe vfio vfio_iommu_type1", e.Message);
+        Assert.Equal($"{Dev}/vfio/vfio does not exist: the vfio module is not loaded: modprobe vfio vfio_iommu_type1", e.Message);
     }
 
     [Fact]
     public void Open_UnknownUuid_SaysHowToCreateOne()
     {
-        _sysfs.AddParent("virtual/mbochs/mbochs", ("mbochs-1", "small", "4 MB", "0"), ("mbochs-2", "medium", "16 MB", "1"));
+        Sysfs.AddParent("virtual/mbochs/mbochs", ("mbochs-1", "small", "4 MB", "0"), ("mbochs-2", "medium", "16 MB", "1"));
 
         var e = Open(Uuid);
 
-        Assert.Equal($"no mdev {Uuid}: create one with echo {Uuid} > {_sysfs.Root}/class/mdev_bus/mbochs/mdev_supported_types/mbochs-2/create", e.Message);
+        Assert.Equal($"no mdev {Uuid}: create one with echo {Uuid} > {Sysfs.Root}/class/mdev_bus/mbochs/mdev_supported_types/mbochs-2/create", e.Message);
     }
 
     [Fact]
@@ -48,7 +47,7 @@ public sealed class VfioDeviceOpenerTests : IDisposable
     {
         var e = Open(Uuid);
 
-        Assert.StartsWith($"no mdev {Uuid}: create one with echo {Uuid} > {_sysfs.Root}/class/mdev_bus/<parent>/mdev_supported_types/<type>/create", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"no mdev {Uuid}: create one with echo {Uuid} > {Sysfs.Root}/class/mdev_bus/<parent>/mdev_supported_types/<type>/create", e.Message, StringComparison.Ordinal);
         Assert.Contains("load a vendor driver such as mbochs, mdpy or i915 with GVT-g", e.Message, StringComparison.Ordinal);
     }
 
@@ -61,7 +60,7 @@ public sealed class VfioDeviceOpenerTests : IDisposable
 
         var e = Open(Uuid);
 
-        Assert.Equal($"{_dev}/vfio/12 is not a VFIO group node: VFIO_GROUP_GET_STATUS failed with ENOTTY", e.Message);
+        Assert.Equal($"{Dev}/vfio/12 is not a VFIO group node: VFIO_GROUP_GET_STATUS failed with ENOTTY", e.Message);
         Assert.Equal(Errno.ENOTTY, e.SystemErrno);
     }
 
@@ -73,7 +72,7 @@ public sealed class VfioDeviceOpenerTests : IDisposable
 
         var e = Open(Uuid);
 
-        Assert.StartsWith($"{_dev}/vfio/12 does not exist although sysfs puts mdev 1b2c3d4e… in IOMMU group 12", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"{Dev}/vfio/12 does not exist although sysfs puts mdev 1b2c3d4e… in IOMMU group 12", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,7 +97,7 @@ public sealed class VfioDeviceOpenerTests : IDisposable
         var e = Open(Uuid);
 
         // The plain file took the cdev path as far as binding to iommufd.
-        Assert.Equal($"{_dev}/vfio/devices/vfio3: VFIO_DEVICE_BIND_IOMMUFD failed with ENOTTY", e.Message);
+        Assert.Equal($"{Dev}/vfio/devices/vfio3: VFIO_DEVICE_BIND_IOMMUFD failed with ENOTTY", e.Message);
     }
 
     [Fact]
@@ -106,7 +105,7 @@ public sealed class VfioDeviceOpenerTests : IDisposable
     {
         var e = Open("/dev/vfio/devices/vfio9");
 
-        Assert.StartsWith($"{_dev}/vfio/devices/vfio9 does not exist", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"{Dev}/vfio/devices/vfio9 does not exist", e.Message, StringComparison.Ordinal);
         Assert.Contains("UUID or PCI address", e.Message, StringComparison.Ordinal);
     }
 
@@ -117,18 +116,18 @@ public sealed class VfioDeviceOpenerTests : IDisposable
 
         var e = Open("/dev/vfio/devices/vfio3");
 
-        Assert.StartsWith($"{_dev}/iommu does not exist: the device cdev needs iommufd", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"{Dev}/iommu does not exist: the device cdev needs iommufd", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Open_PciBoundToAnotherDriver_SaysHowToRebind()
     {
-        _sysfs.AddPci("0000:00:02.0", "i915", group: 0);
+        Sysfs.AddPci("0000:00:02.0", "i915", group: 0);
 
         var e = Open("0000:00:02.0");
 
         Assert.StartsWith("PCI device 0000:00:02.0 is bound to i915, not to a VFIO driver: bind it to vfio-pci", e.Message, StringComparison.Ordinal);
-        Assert.Contains($"echo 0000:00:02.0 > {_sysfs.Root}/bus/pci/drivers/i915/unbind", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"echo 0000:00:02.0 > {Sysfs.Root}/bus/pci/drivers/i915/unbind", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -142,13 +141,13 @@ public sealed class VfioDeviceOpenerTests : IDisposable
     [Fact]
     public void Open_VfioPciThroughGroupPlainFile_ReachesTheGroupCheck()
     {
-        _sysfs.AddPci("0000:01:00.0", "vfio-pci", group: 7);
+        Sysfs.AddPci("0000:01:00.0", "vfio-pci", group: 7);
         AddDevNode("vfio/vfio");
         AddDevNode("vfio/7");
 
         var e = Open("01:00.0");
 
-        Assert.Equal($"{_dev}/vfio/7 is not a VFIO group node: VFIO_GROUP_GET_STATUS failed with ENOTTY", e.Message);
+        Assert.Equal($"{Dev}/vfio/7 is not a VFIO group node: VFIO_GROUP_GET_STATUS failed with ENOTTY", e.Message);
     }
 
     [Fact]
@@ -176,25 +175,25 @@ public sealed class VfioDeviceOpenerTests : IDisposable
     [Fact]
     public void Open_Sim_IsNotARealDevice()
     {
-        Assert.Throws<ArgumentException>(() => VfioDeviceOpener.Open(DeviceSpec.Parse("sim:mbochs"), new SysfsTree(_sysfs.Root), _dev));
+        Assert.Throws<ArgumentException>(() => VfioDeviceOpener.Open(DeviceSpec.Parse("sim:mbochs"), new SysfsTree(Sysfs.Root), Dev));
     }
 
     private DeviceOpenException Open(string spec)
     {
-        var tree = new SysfsTree(_sysfs.Root);
+        var tree = new SysfsTree(Sysfs.Root);
         DeviceSpec parsed = DeviceSpec.Parse(spec, tree);
-        return Assert.Throws<DeviceOpenException>(() => VfioDeviceOpener.Open(parsed, tree, _dev, "/nonexistent-proc"));
+        return Assert.Throws<DeviceOpenException>(() => VfioDeviceOpener.Open(parsed, tree, Dev, "/nonexistent-proc"));
     }
 
     private void AddMbochsMdev(int? group, string? cdev = null)
     {
-        _sysfs.AddParent("virtual/mbochs/mbochs", ("mbochs-1", "small", "4 MB", "1"));
-        _sysfs.AddMdev("virtual/mbochs/mbochs", Uuid, "mbochs-1", "vfio_mdev", group, cdev);
+        Sysfs.AddParent("virtual/mbochs/mbochs", ("mbochs-1", "small", "4 MB", "1"));
+        Sysfs.AddMdev("virtual/mbochs/mbochs", Uuid, "mbochs-1", "vfio_mdev", group, cdev);
     }
 
     private void AddDevNode(string relative)
     {
-        string path = Path.Combine(_dev, relative);
+        string path = Path.Combine(Dev, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, string.Empty);
     }

@@ -12,14 +12,13 @@ namespace VgpuView.VfioPlanes.Tests.Opening;
 public sealed class DeviceFactoryTests : IDisposable
 {
     private const string Uuid = "1b2c3d4e-aaaa-4bbb-8ccc-0123456789ab";
-    private readonly FakeSysfs _sysfs = new();
-    private readonly string _dev = Directory.CreateTempSubdirectory("vgpuview-dev-").FullName;
+    private readonly FakeHost _host = new();
 
-    public void Dispose()
-    {
-        _sysfs.Dispose();
-        Directory.Delete(_dev, recursive: true);
-    }
+    private FakeSysfs Sysfs => _host.Sysfs;
+
+    private string Dev => _host.Dev;
+
+    public void Dispose() => _host.Dispose();
 
     [Theory]
     [InlineData("sim", "sim", true, false)]
@@ -27,7 +26,7 @@ public sealed class DeviceFactoryTests : IDisposable
     [InlineData("sim:mdpy,800x600", "sim:mdpy,800x600", false, true)]
     public void Open_SimSpec_OpensTheSimulatedVgpu_WithNoSysfsEntryToWatch(string spec, string name, bool dmabuf, bool region)
     {
-        using VgpuDevice device = DeviceFactory.Open(DeviceSpec.Parse(spec), new SysfsTree(_sysfs.Root), _dev);
+        using VgpuDevice device = DeviceFactory.Open(DeviceSpec.Parse(spec), new SysfsTree(Sysfs.Root), Dev);
 
         Assert.IsType<SimulatedVgpu>(device.Raw);
         Assert.Equal(name, device.Name);
@@ -39,18 +38,18 @@ public sealed class DeviceFactoryTests : IDisposable
     [Fact]
     public void Open_SimSpecWithUnknownOption_ThrowsTheSimulationsMessage()
     {
-        var e = Assert.Throws<SimOptionsException>(() => DeviceFactory.Open(DeviceSpec.Parse("sim:warp"), new SysfsTree(_sysfs.Root), _dev));
+        var e = Assert.Throws<SimOptionsException>(() => DeviceFactory.Open(DeviceSpec.Parse("sim:warp"), new SysfsTree(Sysfs.Root), Dev));
         Assert.Contains("warp", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Open_MdevSpec_GoesToTheVfioOpener()
     {
-        _sysfs.AddParent("virtual/mbochs/mbochs", ("mbochs-1", "small", "4 MB", "1"));
-        var tree = new SysfsTree(_sysfs.Root);
+        Sysfs.AddParent("virtual/mbochs/mbochs", ("mbochs-1", "small", "4 MB", "1"));
+        var tree = new SysfsTree(Sysfs.Root);
 
         // No mdev with this UUID in the fake sysfs: the opener's own message, naming it.
-        var e = Assert.Throws<DeviceOpenException>(() => DeviceFactory.Open(DeviceSpec.Parse(Uuid, tree), tree, _dev));
+        var e = Assert.Throws<DeviceOpenException>(() => DeviceFactory.Open(DeviceSpec.Parse(Uuid, tree), tree, Dev));
         Assert.Contains(Uuid, e.Message, StringComparison.Ordinal);
     }
 }
