@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using VgpuView.Tests.Shared;
 using VgpuView.VfioPlanes.Png;
 using Xunit;
@@ -128,7 +127,7 @@ public sealed class OutputFileTests : IDisposable
     public void Write_ToAFifo_WritesIntoItAndLeavesTheFifo()
     {
         string fifo = Path.Combine(_dir, "pipe.png");
-        RunTool("mkfifo", fifo);
+        Tool.Run("mkfifo", fifo);
         byte[] bytes = Pattern(300_000); // more than a pipe buffer: the reader must be draining it
 
         byte[] read = Fifo.ReadWhile(fifo, () => OutputFile.Write(fifo, s => s.Write(bytes)));
@@ -142,7 +141,7 @@ public sealed class OutputFileTests : IDisposable
     public void WriteSpan_ToAFifo_WritesIntoItAndLeavesTheFifo()
     {
         string fifo = Path.Combine(_dir, "plane.raw");
-        RunTool("mkfifo", fifo);
+        Tool.Run("mkfifo", fifo);
         byte[] bytes = Pattern(100_000);
 
         byte[] read = Fifo.ReadWhile(fifo, () => OutputFile.Write(fifo, bytes));
@@ -233,21 +232,10 @@ public sealed class OutputFileTests : IDisposable
         }
 
         string node = Path.Combine(_dir, name);
-        RunTool("mknod", node, "c", "1", minor.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Tool.Run("mknod", node, "c", "1", minor.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return node;
     }
 
     /// <summary>The file type as coreutils' stat names it, of the link itself when the path is one.</summary>
-    private static string Kind(string path) => RunTool("stat", "-c", "%F", path).Trim();
-
-    private static string RunTool(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(Requires.Program(program, "coreutils"), args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using Process p = Process.Start(start)!;
-        string output = p.StandardOutput.ReadToEnd();
-        string errors = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{program} {string.Join(' ', args)} failed: {errors}");
-        return output;
-    }
+    private static string Kind(string path) => Tool.Run("stat", "-c", "%F", path).Trim();
 }

@@ -240,7 +240,7 @@ public sealed class CaptureTests : IDisposable
     public void Capture_ToAFifo_WritesThePngIntoIt_AndPrintsNoPath()
     {
         string fifo = Path.Combine(_dir, "pipe.png");
-        Tool("mkfifo", fifo);
+        Tool.Run("mkfifo", fifo);
         var cli = new CliRunner();
         int code = 0;
 
@@ -250,7 +250,7 @@ public sealed class CaptureTests : IDisposable
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
         Assert.Equal(640, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
         Assert.Equal(string.Empty, cli.Output.ToString()); // no path: with -o /dev/stdout it would land in the PNG's stream
-        Assert.Equal("fifo", Tool("stat", "-c", "%F", fifo).Trim());
+        Assert.Equal("fifo", Tool.Run("stat", "-c", "%F", fifo).Trim());
         Assert.Equal([fifo], Directory.GetFileSystemEntries(_dir));
     }
 
@@ -746,17 +746,6 @@ public sealed class CaptureTests : IDisposable
         using var rows = new MemoryStream();
         zlib.CopyTo(rows);
         return rows.ToArray();
-    }
-
-    private static string Tool(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(Requires.Program(program, "coreutils"), args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using Process p = Process.Start(start)!;
-        string output = p.StandardOutput.ReadToEnd();
-        string errors = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{program} {string.Join(' ', args)} failed: {errors}");
-        return output;
     }
 
     private static int Capture(params string[] args)
